@@ -1,0 +1,63 @@
+/**
+ * The collector as one Fastify app: ingest (`/lt.js`, `/collect`), the authenticated API
+ * (`/api/*`) and the dashboard's files. server.ts listens with it; tests build the same app and
+ * call `inject()` or listen on port 0.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import { installErrorHandlers } from './errors.js';
+import { createAuthenticate } from './authenticate.js';
+import type { Repositories } from './repositories/index.js';
+import type { IngestWriter } from './ingest/writer.js';
+import { collectRoutes } from './routes/collect.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { leadRoutes } from './routes/leads.js';
+import { peopleRoutes } from './routes/people.js';
+import { sessionRoutes } from './routes/session.js';
+import { siteRoutes } from './routes/sites.js';
+import { snippetRoutes } from './routes/snippet.js';
+import { tokenRoutes } from './routes/tokens.js';
+
+export interface AppOptions {
+  repositories: Repositories;
+  writer: IngestWriter;
+  /** Where browsers reach this collector (no trailing slash): tags and trail links use it. */
+  publicUrl: string;
+  /** The built lt.js and dashboard (dist/public). */
+  publicDirectory: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { repositories, writer, publicUrl, publicDirectory } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Behind a reverse proxy the visitor's address is in X-Forwarded-For; the default host binding
+    // is loopback, where only a local proxy can reach us.
+    trustProxy: ['127.0.0.1', '::1'],
+  });
+  installErrorHandlers(app);
+  app.decorateRequest('user', null);
+  await app.register(fastifyCookie);
+
+  await app.register(snippetRoutes, { publicDirectory });
+  await app.register(collectRoutes, { sites: repositories.sites, writer });
+
+  await app.register(
+    async (api) => {
+      await api.register(sessionRoutes, { accounts: repositories.accounts, secureCookies: publicUrl.startsWith('https:') });
+      await api.register(async (authenticated) => {
+        authenticated.addHook('onRequest', createAuthenticate(repositories.accounts));
+        await authenticated.register(tokenRoutes, { accounts: repositories.accounts });
+        await authenticated.register(siteRoutes, { sites: repositories.sites, publicUrl });
+        await authenticated.register(peopleRoutes, { sites: repositories.sites, people: repositories.people });
+        await authenticated.register(leadRoutes, { sites: repositories.sites, leads: repositories.leads, publicUrl });
+      });
+    },
+    { prefix: '/api' },
+  );
+
+  // Not registered as a child plugin: the dashboard's page fallback is the app-wide 404 handler.
+  await dashboardRoutes(app, { publicDirectory });
+  return app;
+}

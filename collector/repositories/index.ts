@@ -1,0 +1,25 @@
+/** All repositories over one database: the storage interface the routes and the CLI use. */
+import type { SqliteDatabase } from '../db/open.js';
+import { createAccountRepository, type AccountRepository } from './accounts.js';
+import { createIngestRepository, type IngestRepository } from './ingest.js';
+import { createLeadRepository, type LeadRepository } from './leads.js';
+import { createPeopleRepository, type PeopleRepository } from './people.js';
+import { createSiteRepository, type SiteRepository } from './sites.js';
+
+export interface Repositories {
+  accounts: AccountRepository;
+  ingest: IngestRepository;
+  leads: LeadRepository;
+  people: PeopleRepository;
+  sites: SiteRepository;
+}
+
+export function createRepositories(database: SqliteDatabase): Repositories {
+  return {
+    accounts: createAccountRepository(database),
+    ingest: createIngestRepository(database),
+    leads: createLeadRepository(database),
+    people: createPeopleRepository(database),
+    sites: createSiteRepository(database),
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The SQL behind stitching: implements `StitchStore` with statements prepared once, and runs a
+ * group of batches in one transaction (one commit, one fsync, for many requests).
+ */
+import type { SqliteDatabase } from '../db/open.js';
+import type { NewSession, PersonRecord, SessionRecord, StitchStore, Traits, VisitorRecord } from '../ingest/stitch.js';
+import type { Channel, ClickIds } from '../ingest/channel.js';
+
+interface SessionRow {
+  id: number;
+  person_id: number;
+  started_at: number;
+  ended_at: number;
+  campaign_key: string | null;
+  channel: Channel;
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  term: string | null;
+  content: string | null;
+  click_ids: string | null;
+  referrer: string | null;
+  landing_page: string | null;
+}
+
+export interface IngestRepository {
+  /** Runs `work` inside one transaction; everything it stored is committed when the promise resolves. */
+  runInTransaction(work: (store: StitchStore) => void): Promise<void>;
+}
+
+export function createIngestRepository(database: SqliteDatabase): IngestRepository {
+  const statements = {
+    findVisitor: database.prepare('SELECT id, person_id AS personId FROM visitors WHERE site_id = ? AND client_id = ?'),
+    createVisitor: database.prepare(`INSERT INTO visitors (site_id, client_id, person_id, first_seen, last_seen, browser, os, device, ip, language, time_zone, screen)
+      VALUES (@siteId, @clientId, @personId, @at, @at, @browser, @os, @device, @ip, @language, @timeZone, @screen)`),
+    updateVisitor: database.prepare(`UPDATE visitors SET last_seen = max(last_seen, @lastSeen), browser = coalesce(@browser, browser), os = coalesce(@os, os),
+      device = coalesce(@device, device), ip = coalesce(@ip, ip), language = coalesce(@language, language), time_zone = coalesce(@timeZone, time_zone),
+      screen = coalesce(@screen, screen) WHERE id = @visitorId`),
+    setVisitorPerson: database.prepare('UPDATE visitors SET person_id = ? WHERE id = ?'),
+    linkVisitor: database.prepare('INSERT OR IGNORE INTO identity_links (visitor_id, person_id, linked_at) VALUES (?, ?, ?)'),
+    createPerson: database.prepare('INSERT INTO people (site_id, email, first_seen, last_seen) VALUES (?, ?, ?, ?)'),
+    findPerson: database.prepare('SELECT id, email FROM people WHERE id = ?'),
+    findPersonByEmail: database.prepare('SELECT id, email FROM people WHERE site_id = ? AND email = ?'),
+    setPersonEmail: database.prepare('UPDATE people SET email = ? WHERE id = ?'),
+    updateTraits: database.prepare(`UPDATE people SET name = coalesce(@name, name), phone = coalesce(@phone, phone), company = coalesce(@company, company),
+      country = coalesce(@country, country), message = coalesce(@message, message) WHERE id = @personId`),
+    touchPerson: database.prepare('UPDATE people SET first_seen = min(first_seen, @at), last_seen = max(last_seen, @at) WHERE id = @personId'),
+    mergeTimes: database.prepare(`UPDATE people SET first_seen = min(first_seen, (SELECT first_seen FROM people WHERE id = @from)),
+      last_seen = max(last_seen, (SELECT last_seen FROM people WHERE id = @from)) WHERE id = @to`),
+    mergeTraits: database.prepare(`UPDATE people SET name = coalesce(name, (SELECT name FROM people WHERE id = @from)),
+      phone = coalesce(phone, (SELECT phone FROM people WHERE id = @from)), company = coalesce(company, (SELECT company FROM people WHERE id = @from)),
+      country = coalesce(country, (SELECT country FROM people WHERE id = @from)), message = coalesce(message, (SELECT message FROM people WHERE id = @from))
+      WHERE id = @to`),
+    moveSessions: database.prepare('UPDATE sessions SET person_id = @to WHERE person_id = @from'),
+    moveVisitors: database.prepare('UPDATE visitors SET person_id = @to WHERE person_id = @from'),
+    moveLinks: database.prepare('UPDATE OR IGNORE identity_links SET person_id = @to WHERE person_id = @from'),
+    dropLinks: database.prepare('DELETE FROM identity_links WHERE person_id = @from'),
+    deletePerson: database.prepare('DELETE FROM people WHERE id = @from'),
+    hasEvent: database.prepare('SELECT 1 FROM events WHERE visitor_id = ? AND client_event_id = ?').pluck(),
+    findSessionBefore: database.prepare('SELECT * FROM sessions WHERE visitor_id = ? AND started_at <= ? ORDER BY started_at DESC LIMIT 1'),
+    findSessionAfter: database.prepare('SELECT * FROM sessions WHERE visitor_id = ? AND started_at > ? ORDER BY started_at ASC LIMIT 1'),
+    createSession: database.prepare(`INSERT INTO sessions (visitor_id, person_id, started_at, ended_at, channel, source, medium, campaign, term, content, campaign_key, click_ids, referrer, landing_page)
+      VALUES (@visitorId, @personId, @at, @at, @channel, @source, @medium, @campaign, @term, @content, @campaignKey, @clickIds, @referrer, @landingPage)`),
+    stretchSession: database.prepare('UPDATE sessions SET started_at = @startedAt, ended_at = @endedAt WHERE id = @sessionId'),
+    setLanding: database.prepare(`UPDATE sessions SET channel = @channel, source = @source, medium = @medium, campaign = @campaign, term = @term, content = @content,
+      campaign_key = @campaignKey, click_ids = @clickIds, referrer = @referrer, landing_page = @landingPage WHERE id = @sessionId`),
+    insertEvent: database.prepare(`INSERT INTO events (visitor_id, session_id, client_event_id, type, ts, received_at, url, data)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+  };
+
+  const toSession = (row: SessionRow | undefined): SessionRecord | null =>
+    row
+      ? {
+          id: row.id,
+          personId: row.person_id,
+          startedAt: row.started_at,
+          endedAt: row.ended_at,
+          campaignKey: row.campaign_key,
+          referrer: row.referrer,
+          landingPage: row.landing_page,
+          touch: {
+            channel: row.channel,
+            source: row.source,
+            medium: row.medium,
+            campaign: row.campaign,
+            term: row.term,
+            content: row.content,
+            clickIds: row.click_ids ? (JSON.parse(row.click_ids) as ClickIds) : {},
+          },
+        }
+      : null;
+
+  const landingColumns = (landing: Omit<NewSession, 'visitorId' | 'personId' | 'at'>) => ({
+    channel: landing.touch.channel,
+    source: landing.touch.source,
+    medium: landing.touch.medium,
+    campaign: landing.touch.campaign,
+    term: landing.touch.term,
+    content: landing.touch.content,
+    clickIds: Object.keys(landing.touch.clickIds).length > 0 ? JSON.stringify(landing.touch.clickIds) : null,
+    campaignKey: landing.campaignKey,
+    referrer: landing.referrer,
+    landingPage: landing.landingPage,
+  });
+
+  const store: StitchStore = {
+    findVisitor: (siteId, clientId) => (statements.findVisitor.get(siteId, clientId) as VisitorRecord | undefined) ?? null,
+    createVisitor(batch, personId, at) {
+      const result = statements.createVisitor.run({ siteId: batch.siteId, clientId: batch.visitorClientId, personId, at, ...batch.device });
+      return { id: Number(result.lastInsertRowid), personId };
+    },
+    updateVisitor(visitorId, batch, lastSeen) {
+      statements.updateVisitor.run({ visitorId, lastSeen, ...batch.device });
+    },
+    createPerson: (siteId, email, at) => Number(statements.createPerson.run(siteId, email, at, at).lastInsertRowid),
+    findPerson: (personId) => statements.findPerson.get(personId) as PersonRecord,
+    findPersonByEmail: (siteId, email) => (statements.findPersonByEmail.get(siteId, email) as PersonRecord | undefined) ?? null,
+    setPersonEmail: (personId, email) => void statements.setPersonEmail.run(email, personId),
+    mergeAnonymousPerson(from, to) {
+      for (const statement of [statements.mergeTimes, statements.mergeTraits, statements.moveSessions, statements.moveVisitors, statements.moveLinks, statements.dropLinks, statements.deletePerson]) {
+        statement.run({ from, to });
+      }
+    },
+    linkVisitor(visitorId, personId, at) {
+      statements.setVisitorPerson.run(personId, visitorId);
+      statements.linkVisitor.run(visitorId, personId, at);
+    },
+    updateTraits(personId, traits: Traits) {
+      statements.updateTraits.run({ personId, name: null, phone: null, company: null, country: null, message: null, ...traits });
+    },
+    touchPerson: (personId, at) => void statements.touchPerson.run({ personId, at }),
+    hasEvent: (visitorId, clientEventId) => statements.hasEvent.get(visitorId, clientEventId) !== undefined,
+    findSessionBefore: (visitorId, at) => toSession(statements.findSessionBefore.get(visitorId, at) as SessionRow | undefined),
+    findSessionAfter: (visitorId, at) => toSession(statements.findSessionAfter.get(visitorId, at) as SessionRow | undefined),
+    createSession: (session) =>
+      Number(statements.createSession.run({ visitorId: session.visitorId, personId: session.personId, at: session.at, ...landingColumns(session) }).lastInsertRowid),
+    stretchSession(sessionId, startedAt, endedAt, landing) {
+      statements.stretchSession.run({ sessionId, startedAt, endedAt });
+      if (landing) statements.setLanding.run({ sessionId, ...landingColumns(landing) });
+    },
+    insertEvent(visitorId, sessionId, event, receivedAt) {
+      const { id, type, ts, url, ...data } = event;
+      statements.insertEvent.run(visitorId, sessionId, id, type, Math.round(ts), receivedAt, url, Object.keys(data).length > 0 ? JSON.stringify(data) : null);
+    },
+  };
+
+  return {
+    async runInTransaction(work) {
+      database.transaction(() => work(store))();
+    },
+  };
+}
+

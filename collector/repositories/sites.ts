@@ -1,0 +1,59 @@
+/** Sites: a name, the public key the tag carries, and the domains allowed to send for it. */
+import { customAlphabet } from 'nanoid';
+import type { SqliteDatabase } from '../db/open.js';
+
+/** 16 lowercase letters and digits: unguessable enough for a public key, easy to read aloud. */
+const newSiteKey = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
+
+export interface Site {
+  id: number;
+  key: string;
+  name: string;
+  domains: string[];
+  createdAt: number;
+}
+
+interface SiteRow {
+  id: number;
+  key: string;
+  name: string;
+  domains: string;
+  created_at: number;
+}
+
+export interface SiteRepository {
+  createSite(input: { name: string; domains: string[] }): Promise<Site>;
+  findSiteByKey(key: string): Promise<Site | null>;
+  listSites(): Promise<Site[]>;
+}
+
+export function createSiteRepository(database: SqliteDatabase): SiteRepository {
+  const statements = {
+    insert: database.prepare('INSERT INTO sites (key, name, domains, created_at) VALUES (?, ?, ?, ?)'),
+    findByKey: database.prepare('SELECT * FROM sites WHERE key = ?'),
+    list: database.prepare('SELECT * FROM sites ORDER BY id'),
+  };
+  const toSite = (row: SiteRow): Site => ({
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    domains: JSON.parse(row.domains) as string[],
+    createdAt: row.created_at,
+  });
+
+  return {
+    async createSite({ name, domains }) {
+      const key = newSiteKey();
+      const createdAt = Date.now();
+      const result = statements.insert.run(key, name, JSON.stringify(domains), createdAt);
+      return { id: Number(result.lastInsertRowid), key, name, domains, createdAt };
+    },
+    async findSiteByKey(key) {
+      const row = statements.findByKey.get(key) as SiteRow | undefined;
+      return row ? toSite(row) : null;
+    },
+    async listSites() {
+      return (statements.list.all() as SiteRow[]).map(toSite);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * People and their trails (SPEC §4): `GET /api/visitors` lists leads and anonymous visitors,
+ * newest activity first; `GET /api/people/:id/trail` is one person's whole history across
+ * devices; `DELETE /api/people/:id` erases a person and everything tied to them.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { HttpError, parseOrThrow } from '../errors.js';
+import { InvalidCursorError, type PeopleRepository, type PersonSummary, type Touchpoint, type Trail } from '../repositories/people.js';
+import type { SiteRepository } from '../repositories/sites.js';
+import { isoTime } from './format.js';
+import { siteFromQuery } from './sites.js';
+
+const listQuerySchema = z.object({
+  q: z.string().max(200).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Unknown and malformed ids alike answer 404: there is no such person. */
+function personIdFrom(params: unknown): number {
+  const id = Number((params as { id?: string }).id);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new HttpError(404, 'no such person');
+  return id;
+}
+
+const summaryJson = (person: PersonSummary) => ({
+  id: person.id,
+  email: person.email,
+  name: person.name,
+  company: person.company,
+  country: person.country,
+  identified: person.identified,
+  first_seen: isoTime(person.firstSeen),
+  last_seen: isoTime(person.lastSeen),
+  sessions: person.sessions,
+  channel: person.channel,
+});
+
+const touchJson = (touch: Touchpoint | null) =>
+  touch && { channel: touch.channel, source: touch.source, medium: touch.medium, campaign: touch.campaign, at: isoTime(touch.at) };
+
+function trailJson(trail: Trail) {
+  const { person } = trail;
+  return {
+    person: {
+      id: person.id,
+      site: person.siteId,
+      email: person.email,
+      name: person.name,
+      phone: person.phone,
+      company: person.company,
+      country: person.country,
+      message: person.message,
+      identified: person.identified,
+      first_seen: isoTime(person.firstSeen),
+      last_seen: isoTime(person.lastSeen),
+      first_touch: touchJson(person.firstTouch),
+      last_touch: touchJson(person.lastTouch),
+      click_ids: person.clickIds,
+    },
+    devices: trail.devices.map((device) => ({
+      id: device.id,
+      browser: device.browser,
+      os: device.os,
+      device: device.device,
+      country: device.ipCountry,
+      language: device.language,
+      time_zone: device.timeZone,
+      screen: device.screen,
+      first_seen: isoTime(device.firstSeen),
+      last_seen: isoTime(device.lastSeen),
+    })),
+    sessions: trail.sessions.map((session) => ({
+      id: session.id,
+      device: session.deviceId,
+      started_at: isoTime(session.startedAt),
+      ended_at: isoTime(session.endedAt),
+      channel: session.channel,
+      source: session.source,
+      medium: session.medium,
+      campaign: session.campaign,
+      term: session.term,
+      content: session.content,
+      click_ids: session.clickIds,
+      referrer: session.referrer,
+      landing_page: session.landingPage,
+      // The event's own wire fields (title, fields, provider, …) sit beside id, type, ts and url.
+      events: session.events.map((event) => ({ ...event.data, id: event.id, type: event.type, ts: isoTime(event.ts), url: event.url })),
+    })),
+  };
+}
+
+export async function peopleRoutes(app: FastifyInstance, { sites, people }: { sites: SiteRepository; people: PeopleRepository }): Promise<void> {
+  app.get('/visitors', async (request) => {
+    const site = await siteFromQuery(sites, request.query);
+    const { q, cursor, limit } = parseOrThrow(listQuerySchema, request.query, 'query');
+    try {
+      const page = await people.listPeople(site.id, { query: q, cursor, limit });
+      return { people: page.people.map(summaryJson), next: page.next };
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw new HttpError(400, error.message);
+      throw error;
+    }
+  });
+
+  app.get('/people/:id/trail', async (request) => {
+    const trail = await people.findTrail(personIdFrom(request.params));
+    if (!trail) throw new HttpError(404, 'no such person');
+    return trailJson(trail);
+  });
+
+  app.delete('/people/:id', async (request, reply) => {
+    if (!(await people.erasePerson(personIdFrom(request.params)))) throw new HttpError(404, 'no such person');
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,60 @@
+/** Sites: `POST /api/sites` creates one and returns the tag to paste; `GET /api/sites` lists them. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { HttpError, parseOrThrow } from '../errors.js';
+import { normalizeDomain } from '../ingest/domains.js';
+import type { Site, SiteRepository } from '../repositories/sites.js';
+import { isoTime } from './format.js';
+
+/** A host name as users type it: `example.com`, `www.example.com`, even `https://example.com/`. */
+const domainSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(253)
+  .transform((text) => normalizeDomain(text.includes('://') ? safeHostname(text) : text.replace(/[/:].*$/, '')))
+  .refine((host) => /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(host), {
+    message: 'not a domain name',
+  });
+
+export const siteInputSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  domains: z.array(domainSchema).min(1).max(20),
+});
+
+function safeHostname(text: string): string {
+  try {
+    return new URL(text).hostname;
+  } catch {
+    return text;
+  }
+}
+
+/** The `<script>` tag of SPEC §2 for a site. */
+export function snippetTag(publicUrl: string, siteKey: string): string {
+  return `<script defer src="${publicUrl}/lt.js" data-site="${siteKey}"></script>`;
+}
+
+export function siteJson(site: Site, publicUrl: string) {
+  return { key: site.key, name: site.name, domains: site.domains, created_at: isoTime(site.createdAt), snippet: snippetTag(publicUrl, site.key) };
+}
+
+export async function siteRoutes(app: FastifyInstance, { sites, publicUrl }: { sites: SiteRepository; publicUrl: string }): Promise<void> {
+  app.get('/sites', async () => ({ sites: (await sites.listSites()).map((site) => siteJson(site, publicUrl)) }));
+
+  app.post('/sites', async (request, reply) => {
+    const input = parseOrThrow(siteInputSchema, request.body, 'site');
+    const site = await sites.createSite({ name: input.name, domains: [...new Set(input.domains)] });
+    return reply.code(201).send(siteJson(site, publicUrl));
+  });
+}
+
+const siteQuerySchema = z.object({ site: z.string().min(1).max(64) });
+
+/** The site named by `?site=KEY`: 400 without one, 404 for an unknown key. */
+export async function siteFromQuery(sites: SiteRepository, query: unknown): Promise<Site> {
+  const { site: key } = parseOrThrow(siteQuerySchema, query, 'query: ?site=KEY is required');
+  const site = await sites.findSiteByKey(key);
+  if (!site) throw new HttpError(404, 'no such site', { site: key });
+  return site;
+}

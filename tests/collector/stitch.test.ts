@@ -1,0 +1,165 @@
+/**
+ * Sessions and people (SPEC §5), driven through POST /collect on the real app and read back
+ * through the repositories the API uses.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WireEvent } from '../../collector/ingest/schema.js';
+import { BASE_TIME, MINUTE, batch, event, formSubmit, identify, pageview } from '../helpers/batches.js';
+import { createTestCollector, type TestCollector } from '../helpers/collector.js';
+import { DESKTOP_CHROME_USER_AGENT } from '../helpers/browser.js';
+
+const SITE = 'https://acme-valves.com';
+const HOUR = 60 * MINUTE;
+
+describe('stitching', () => {
+  let collector: TestCollector;
+  let siteKey: string;
+  let siteId: number;
+
+  beforeEach(async () => {
+    collector = await createTestCollector();
+    const site = await collector.repositories.sites.createSite({ name: 'Acme', domains: ['acme-valves.com'] });
+    siteKey = site.key;
+    siteId = site.id;
+  });
+  afterEach(() => collector.close());
+
+  async function send(visitor: string, events: WireEvent[], options: { clockSkew?: number } = {}) {
+    const response = await collector.app.inject({
+      method: 'POST',
+      url: '/collect',
+      headers: { 'content-type': 'text/plain', origin: SITE, 'user-agent': DESKTOP_CHROME_USER_AGENT },
+      payload: JSON.stringify(batch(siteKey, visitor, events, options)),
+    });
+    expect(response.statusCode, response.body).toBe(204);
+  }
+
+  const personIdByEmail = (email: string) =>
+    collector.database.prepare('SELECT id FROM people WHERE email = ?').pluck().get(email) as number | undefined;
+  const personIdOfVisitor = (clientId: string) =>
+    collector.database.prepare('SELECT person_id FROM visitors WHERE client_id = ?').pluck().get(clientId) as number;
+  const trailOf = async (personId: number) => (await collector.repositories.people.findTrail(personId))!;
+  const urlsOf = (trail: Awaited<ReturnType<typeof trailOf>>) => trail.sessions.flatMap((session) => session.events.map((item) => `${item.type} ${item.url}`));
+
+  describe('sessions', () => {
+    it.each([
+      { case: '29 minutes apart stay one session', gap: 29 * MINUTE, sessions: 1 },
+      { case: '31 minutes apart are two sessions', gap: 31 * MINUTE, sessions: 2 },
+    ])('$case', async ({ gap, sessions }) => {
+      await send('visitor-a', [pageview(BASE_TIME, `${SITE}/`), pageview(BASE_TIME + gap, `${SITE}/valves`)]);
+      const trail = await trailOf(personIdOfVisitor('visitor-a'));
+      expect(trail.sessions).toHaveLength(sessions);
+    });
+
+    it('ends a session after 24 hours even without a 30-minute pause', async () => {
+      const events = Array.from({ length: 26 * 3 }, (_, index) => pageview(BASE_TIME - 24 * HOUR + index * 20 * MINUTE, `${SITE}/p${index}`));
+      await send('visitor-a', events);
+      const trail = await trailOf(personIdOfVisitor('visitor-a'));
+      expect(trail.sessions).toHaveLength(2);
+      expect(trail.sessions[0]!.endedAt - trail.sessions[0]!.startedAt).toBeLessThan(24 * HOUR);
+    });
+
+    it('starts a new session when a new campaign arrives mid-visit, but not for a later page without parameters', async () => {
+      await send('visitor-a', [
+        pageview(BASE_TIME, `${SITE}/?utm_source=newsletter&utm_medium=email&utm_campaign=nov`),
+        pageview(BASE_TIME + MINUTE, `${SITE}/valves`, { referrer: `${SITE}/` }),
+        pageview(BASE_TIME + 2 * MINUTE, `${SITE}/valves?gclid=Cj0KCQ`, { referrer: 'https://www.google.com/' }),
+        pageview(BASE_TIME + 3 * MINUTE, `${SITE}/contact`, { referrer: `${SITE}/valves` }),
+      ]);
+      const trail = await trailOf(personIdOfVisitor('visitor-a'));
+      expect(trail.sessions.map((session) => [session.channel, session.events.length])).toEqual([
+        ['email', 2],
+        ['paid_search', 2],
+      ]);
+      expect(trail.sessions[1]!.clickIds).toEqual({ gclid: 'Cj0KCQ' });
+    });
+
+    it('places late, out-of-order and duplicated batches in the sessions they belong to', async () => {
+      const landing = pageview(BASE_TIME, `${SITE}/?utm_source=alibaba.com&utm_medium=referral`, { referrer: 'https://message.alibaba.com/' });
+      const second = pageview(BASE_TIME + 5 * MINUTE, `${SITE}/valves`, { referrer: `${SITE}/` });
+      const nextDay = pageview(BASE_TIME + 26 * HOUR, `${SITE}/`);
+      // The later batches arrive first; the landing page view comes last, and twice.
+      await send('visitor-a', [nextDay]);
+      await send('visitor-a', [second]);
+      await send('visitor-a', [landing]);
+      await send('visitor-a', [landing, second]);
+      const trail = await trailOf(personIdOfVisitor('visitor-a'));
+      expect(trail.sessions.map((session) => session.events.length)).toEqual([2, 1]);
+      expect(trail.sessions[0]).toMatchObject({ channel: 'b2b_marketplace', landingPage: landing.url });
+      expect(collector.database.prepare('SELECT count(*) FROM events').pluck().get()).toBe(3);
+    });
+
+    it('orders events by corrected time when browser clocks are hours off', async () => {
+      await send('visitor-fast', [pageview(BASE_TIME, `${SITE}/a`)], { clockSkew: 5 * HOUR });
+      await send('visitor-fast', [pageview(BASE_TIME + 10 * MINUTE, `${SITE}/b`)], { clockSkew: -3 * HOUR });
+      const trail = await trailOf(personIdOfVisitor('visitor-fast'));
+      expect(trail.sessions).toHaveLength(1);
+      expect(urlsOf(trail)).toEqual([`pageview ${SITE}/a`, `pageview ${SITE}/b`]);
+    });
+  });
+
+  describe('people', () => {
+    it('joins all earlier anonymous sessions to the person when the visitor identifies', async () => {
+      await send('visitor-a', [pageview(BASE_TIME - 48 * HOUR, `${SITE}/`)]);
+      await send('visitor-a', [pageview(BASE_TIME, `${SITE}/valves`), formSubmit(BASE_TIME + MINUTE, `${SITE}/contact`, { email: ' Buyer@Example.COM ', name: 'Ana Buyer' })]);
+      const personId = personIdByEmail('buyer@example.com')!;
+      expect(personIdOfVisitor('visitor-a')).toBe(personId);
+      const trail = await trailOf(personId);
+      expect(trail.person).toMatchObject({ email: 'buyer@example.com', name: 'Ana Buyer', identified: true });
+      expect(trail.sessions).toHaveLength(2);
+      expect(urlsOf(trail)).toEqual([`pageview ${SITE}/`, `pageview ${SITE}/valves`, `form_submit ${SITE}/contact`]);
+      expect(collector.database.prepare('SELECT count(*) FROM people').pluck().get()).toBe(1);
+    });
+
+    it('makes two browsers that identify with the same email one person with two devices', async () => {
+      await send('visitor-laptop', [pageview(BASE_TIME, `${SITE}/`), identify(BASE_TIME + MINUTE, `${SITE}/`, { email: 'buyer@example.com' })]);
+      await send('visitor-phone', [pageview(BASE_TIME + HOUR, `${SITE}/valves`), formSubmit(BASE_TIME + HOUR + MINUTE, `${SITE}/contact`, { email: 'BUYER@example.com', phone: '+49 151 0000000' })]);
+      const personId = personIdByEmail('buyer@example.com')!;
+      const trail = await trailOf(personId);
+      expect(trail.devices).toHaveLength(2);
+      expect(trail.sessions.map((session) => session.deviceId)).toEqual(trail.devices.map((device) => device.id));
+      expect(trail.person.phone).toBe('+49 151 0000000');
+      expect(collector.database.prepare('SELECT count(*) FROM people').pluck().get()).toBe(1);
+    });
+
+    it('starts a second person for a browser that identifies with a different email, keeping the first one\'s history', async () => {
+      await send('visitor-shared', [
+        pageview(BASE_TIME, `${SITE}/`),
+        identify(BASE_TIME + MINUTE, `${SITE}/`, { email: 'first@buyer.com' }),
+        pageview(BASE_TIME + 2 * MINUTE, `${SITE}/valves`),
+        identify(BASE_TIME + 3 * MINUTE, `${SITE}/`, { email: 'second@buyer.com' }),
+        pageview(BASE_TIME + 4 * MINUTE, `${SITE}/pumps`),
+      ]);
+      const first = await trailOf(personIdByEmail('first@buyer.com')!);
+      const second = await trailOf(personIdByEmail('second@buyer.com')!);
+      expect(urlsOf(first)).toEqual([`pageview ${SITE}/`, `identify ${SITE}/`, `pageview ${SITE}/valves`]);
+      expect(urlsOf(second)).toEqual([`identify ${SITE}/`, `pageview ${SITE}/pumps`]);
+      expect(personIdOfVisitor('visitor-shared')).toBe(second.person.id);
+      const links = collector.database.prepare('SELECT count(*) FROM identity_links WHERE visitor_id = (SELECT id FROM visitors WHERE client_id = ?)').pluck();
+      expect(links.get('visitor-shared')).toBe(2);
+    });
+
+    it.each(['undefined', 'null', '', '   ', 'not-an-email', 'test@test.com', 'someone@localhost', 'a@b'])(
+      'never makes a person from the placeholder email %j',
+      async (email) => {
+        await send('visitor-a', [formSubmit(BASE_TIME, `${SITE}/contact`, { email, name: 'Someone' })]);
+        expect(collector.database.prepare('SELECT count(*) FROM people WHERE email IS NOT NULL').pluck().get()).toBe(0);
+      },
+    );
+
+    it('never merges two identified people that share a browser and later return', async () => {
+      await send('visitor-a', [identify(BASE_TIME, `${SITE}/`, { email: 'one@buyer.com' })]);
+      await send('visitor-b', [identify(BASE_TIME, `${SITE}/`, { email: 'two@buyer.com' })]);
+      await send('visitor-a', [identify(BASE_TIME + HOUR, `${SITE}/`, { email: 'two@buyer.com' })]);
+      expect(collector.database.prepare('SELECT count(*) FROM people WHERE site_id = ?').pluck().get(siteId)).toBe(2);
+      expect((await trailOf(personIdByEmail('one@buyer.com')!)).sessions).toHaveLength(1);
+      expect((await trailOf(personIdByEmail('two@buyer.com')!)).devices).toHaveLength(2);
+    });
+
+    it('records a chat opening with its provider and target in the trail', async () => {
+      await send('visitor-a', [event('chat_open', BASE_TIME, `${SITE}/contact`, { provider: 'whatsapp', target: '8613800000000' })]);
+      const trail = await trailOf(personIdOfVisitor('visitor-a'));
+      expect(trail.sessions[0]!.events[0]).toMatchObject({ type: 'chat_open', data: { provider: 'whatsapp', target: '8613800000000' } });
+    });
+  });
+});

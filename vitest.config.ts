@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    // Browser tests start Chromium and a collector; on a shared 2-core machine they need room.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // The JSON report is what .ci/run counts (vitest's console output is not parsed).
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
+  },
+});
