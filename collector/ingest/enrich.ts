@@ -12,6 +12,8 @@ export interface RequestFacts {
   ip: string;
   /** `Purpose` / `Sec-Purpose` headers: set by browsers on speculative prefetches, which no human saw. */
   purpose: string | undefined;
+  /** The request came from a web page (it carries an Origin header). */
+  fromPage: boolean;
 }
 
 export interface DeviceFacts {
@@ -22,9 +24,15 @@ export interface DeviceFacts {
   ip: string | null;
 }
 
-/** True when the request should be acknowledged but not stored: bots, crawlers and prefetches. */
+/**
+ * True when the request should be acknowledged but not stored: bots, crawlers and prefetches.
+ * Only requests from pages are judged by their user agent. A server-side sender (no Origin
+ * header: browsers always send one with a cross-origin POST) is the exporter's own code relaying
+ * events; its user agent (`node`, `curl`) says nothing about the visitor.
+ */
 export function isAutomatedRequest(facts: RequestFacts): boolean {
   if (facts.purpose && /prefetch|prerender/i.test(facts.purpose)) return true;
+  if (!facts.fromPage) return false;
   // A browser always sends a user agent; its absence means a script or a crawler.
   if (!facts.userAgent) return true;
   return isbot(facts.userAgent);

@@ -34,7 +34,7 @@ export interface Touchpoint {
 
 export interface PersonDetails {
   id: number;
-  siteId: number;
+  siteKey: string;
   email: string | null;
   name: string | null;
   phone: string | null;
@@ -113,6 +113,8 @@ interface PersonRow {
   last_seen: number;
 }
 
+type PersonWithSiteRow = PersonRow & { site_key: string };
+
 interface SessionRow {
   id: number;
   visitor_id: number;
@@ -188,7 +190,7 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
       ORDER BY last_seen DESC, id DESC LIMIT @limit`),
     nextPage: database.prepare(`SELECT ${listColumns} FROM people WHERE site_id = @siteId AND ${searchCondition}
       AND (last_seen < @lastSeen OR (last_seen = @lastSeen AND id < @id)) ORDER BY last_seen DESC, id DESC LIMIT @limit`),
-    person: database.prepare('SELECT * FROM people WHERE id = ?'),
+    person: database.prepare('SELECT people.*, sites.key AS site_key FROM people JOIN sites ON sites.id = people.site_id WHERE people.id = ?'),
     sessions: database.prepare('SELECT * FROM sessions WHERE person_id = ? ORDER BY started_at, id'),
     devices: database.prepare(`SELECT * FROM visitors WHERE id IN (SELECT visitor_id FROM sessions WHERE person_id = @personId) OR person_id = @personId ORDER BY first_seen`),
     events: database.prepare(`SELECT events.session_id, events.client_event_id, events.type, events.ts, events.url, events.data
@@ -257,7 +259,7 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
     },
 
     async findTrail(personId) {
-      const row = statements.person.get(personId) as PersonRow | undefined;
+      const row = statements.person.get(personId) as PersonWithSiteRow | undefined;
       if (!row) return null;
       const sessionRows = statements.sessions.all(personId) as SessionRow[];
       const eventsBySession = new Map<number, TrailEvent[]>();
@@ -302,7 +304,7 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
       return {
         person: {
           id: row.id,
-          siteId: row.site_id,
+          siteKey: row.site_key,
           email: row.email,
           name: row.name,
           phone: row.phone,

@@ -64,6 +64,7 @@ export async function collectRoutes(app: FastifyInstance, { sites, writer }: Col
       userAgent: request.headers['user-agent'],
       ip: request.ip,
       purpose: (request.headers['sec-purpose'] ?? request.headers.purpose) as string | undefined,
+      fromPage: origin !== undefined,
     };
     // Bots get the same 204 as people, so they learn nothing, but nothing is stored.
     if (isAutomatedRequest(requestFacts)) return reply.code(204).send();

@@ -45,7 +45,7 @@ function trailJson(trail: Trail) {
   return {
     person: {
       id: person.id,
-      site: person.siteId,
+      site: person.siteKey,
       email: person.email,
       name: person.name,
       phone: person.phone,

@@ -66,6 +66,13 @@ describe('POST /collect', () => {
     expect(Math.abs(stored - BASE_TIME)).toBeLessThan(5000);
   });
 
+  it('stores a server-side send whatever its user agent: it relays a visitor, it is not one', async () => {
+    const body = batch(siteKey, 'relayed-visitor', [pageview(BASE_TIME, `${ORIGIN}/`)]);
+    const response = await collector.app.inject({ method: 'POST', url: '/collect', headers: { 'content-type': 'application/json', 'user-agent': 'node' }, payload: body });
+    expect(response.statusCode).toBe(204);
+    expect(countEvents()).toBe(1);
+  });
+
   it('acknowledges bots and prefetches with 204 but stores nothing', async () => {
     const body = batch(siteKey, 'visitor-bot-01', [pageview(BASE_TIME, `${ORIGIN}/`)]);
     expect((await send(body, { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' })).statusCode).toBe(204);

@@ -1,0 +1,281 @@
+/**
+ * The dashboard's only door to the collector: same-origin JSON over fetch, authenticated by the
+ * HttpOnly session cookie. Errors become `ApiError`s carrying the server's own message, so views
+ * can show it as is; a 401 anywhere but the login call means the session is gone.
+ */
+import { t } from './i18n/index';
+
+/** People ids are database integers today; kept open so the URL form (`/people/:id`) is what matters. */
+export type PersonId = string | number;
+
+export interface User {
+  name: string;
+}
+
+export interface Site {
+  key: string;
+  name: string;
+  domains: string[];
+  created_at: string;
+  /** The `<script>` tag to paste, built by the collector with its public URL. */
+  snippet: string;
+}
+
+export interface PersonSummary {
+  id: PersonId;
+  email: string | null;
+  name: string | null;
+  company: string | null;
+  country: string | null;
+  identified: boolean;
+  first_seen: string;
+  last_seen: string;
+  sessions: number;
+  channel: string | null;
+}
+
+export interface Touch {
+  channel: string | null;
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  at: string | null;
+}
+
+export interface Person {
+  id: PersonId;
+  site: string;
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  company: string | null;
+  country: string | null;
+  message: string | null;
+  identified: boolean;
+  first_seen: string;
+  last_seen: string;
+  first_touch: Touch | null;
+  last_touch: Touch | null;
+  click_ids: Record<string, string> | null;
+}
+
+export interface Device {
+  id: PersonId;
+  browser: string | null;
+  os: string | null;
+  device: string | null;
+  country: string | null;
+  first_seen: string;
+  last_seen: string;
+}
+
+export type FlatProps = Record<string, string | number | boolean | null>;
+
+export interface TrailEvent {
+  id: string | number;
+  type: string;
+  ts: string;
+  url: string | null;
+  title?: string | null;
+  referrer?: string | null;
+  seconds?: number | null;
+  scroll?: number | null;
+  form?: string | null;
+  provider?: string | null;
+  target?: string | null;
+  fields?: Record<string, string> | null;
+  outcome?: string | null;
+  name?: string | null;
+  props?: FlatProps | null;
+  traits?: Record<string, string> | null;
+}
+
+export interface TrailSession {
+  id: string | number;
+  /** The id of one of the trail's `devices`. */
+  device: string | number | null;
+  started_at: string;
+  ended_at: string;
+  channel: string | null;
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  referrer: string | null;
+  landing_page: string | null;
+  events: TrailEvent[];
+}
+
+export interface Trail {
+  person: Person;
+  devices: Device[];
+  sessions: TrailSession[];
+}
+
+export interface Lead {
+  id: PersonId;
+  email: string;
+  name: string | null;
+  phone: string | null;
+  company: string | null;
+  country: string | null;
+  message: string | null;
+  first_seen: string;
+  last_seen: string;
+  sessions: number;
+  pageviews: number;
+  forms: number;
+  chats: number;
+  first_channel: string | null;
+  first_source: string | null;
+  first_campaign: string | null;
+  last_channel: string | null;
+  last_source: string | null;
+  gclid: string | null;
+  fbclid: string | null;
+  ip_country: string | null;
+  organisation: string | null;
+  device: string | null;
+  trail_url: string | null;
+}
+
+export interface ApiToken {
+  id: string | number;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface CreatedToken {
+  id: string | number;
+  name: string;
+  /** The secret itself: the server keeps only its hash, so this is the one chance to copy it. */
+  token: string;
+  created_at: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Called on every 401 except a wrong password, so main.ts can show the login screen. */
+export function onUnauthorized(handler: () => void): void {
+  unauthorizedHandler = handler;
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(t('error.network'), 0);
+  }
+  const payload = await readJson(response);
+  if (!response.ok) {
+    // On the login call a 401 is simply a wrong password, shown on the form itself.
+    if (response.status === 401 && path !== '/api/login') unauthorizedHandler?.();
+    const serverMessage = isRecord(payload) && typeof payload.error === 'string' ? payload.error : null;
+    throw new ApiError(
+      serverMessage ?? t('error.status', { status: response.status }),
+      response.status,
+      isRecord(payload) ? payload.details : undefined,
+    );
+  }
+  return payload as T;
+}
+
+/** 204s and proxies' HTML error pages carry no JSON; both are read as "no payload". */
+async function readJson(response: Response): Promise<unknown> {
+  if (response.status === 204) return null;
+  const text = await response.text().catch(() => '');
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function query(parameters: Record<string, string | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(parameters)) {
+    if (value) search.set(name, value);
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export async function logIn(password: string): Promise<void> {
+  await request<{ ok: true }>('POST', '/api/login', { password });
+}
+
+export async function logOut(): Promise<void> {
+  await request<null>('POST', '/api/logout');
+}
+
+export async function fetchCurrentUser(): Promise<User> {
+  const { user } = await request<{ user: User }>('GET', '/api/me');
+  return user;
+}
+
+export async function listSites(): Promise<Site[]> {
+  const { sites } = await request<{ sites: Site[] }>('GET', '/api/sites');
+  return sites;
+}
+
+export function createSite(input: { name: string; domains: string[] }): Promise<Site> {
+  return request<Site>('POST', '/api/sites', input);
+}
+
+export function listPeople(options: {
+  site: string;
+  search?: string;
+  cursor?: string | null;
+}): Promise<{ people: PersonSummary[]; next: string | null }> {
+  return request('GET', `/api/visitors${query({ site: options.site, q: options.search, cursor: options.cursor })}`);
+}
+
+export function fetchTrail(personId: string): Promise<Trail> {
+  return request<Trail>('GET', `/api/people/${encodeURIComponent(personId)}/trail`);
+}
+
+export async function listLeads(site: string): Promise<Lead[]> {
+  const { leads } = await request<{ leads: Lead[] }>('GET', `/api/leads${query({ site })}`);
+  return leads;
+}
+
+/** A plain link, not a fetch: the browser sends the cookie and saves the file itself. */
+export function leadsCsvUrl(site: string, range: { from?: string; to?: string } = {}): string {
+  return `/api/leads.csv${query({ site, from: range.from, to: range.to })}`;
+}
+
+export async function listTokens(): Promise<ApiToken[]> {
+  const { tokens } = await request<{ tokens: ApiToken[] }>('GET', '/api/tokens');
+  return tokens;
+}
+
+export function createToken(name: string): Promise<CreatedToken> {
+  return request<CreatedToken>('POST', '/api/tokens', { name });
+}
+
+export async function revokeToken(id: string | number): Promise<void> {
+  await request<null>('DELETE', `/api/tokens/${encodeURIComponent(String(id))}`);
+}

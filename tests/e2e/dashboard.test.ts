@@ -1,0 +1,150 @@
+/**
+ * The dashboard in real Chromium against the real collector: a sales user logs in, adds a site,
+ * and follows a buyer who filled in a form from People to the trail and to Leads. The buyer's
+ * message carries markup, which must show as text and never run (the trail renders visitor input).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { DESKTOP_CHROME_USER_AGENT, launchChromium } from '../helpers/browser.js';
+import { startCollector, type TestCollector } from '../helpers/collector.js';
+
+const HOSTILE_MESSAGE = '<img src=x onerror="window.__xss=1">';
+
+declare global {
+  interface Window {
+    __xss?: number;
+  }
+}
+
+describe('dashboard', () => {
+  let collector: TestCollector;
+  let browser: Browser;
+  let page: Page;
+  let siteKey = '';
+  const pageErrors: string[] = [];
+  const policyViolations: string[] = [];
+
+  beforeAll(async () => {
+    collector = await startCollector();
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // A style or script the Content-Security-Policy blocks is reported only on the console.
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) policyViolations.push(message.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await collector?.close();
+  });
+
+  it('sends a logged-out visitor to the login form and lets them in with the password', async () => {
+    await page.goto(`${collector.url}/`);
+    await page.waitForURL(/\/login$/);
+
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('wrong password');
+
+    await page.getByLabel('Password').fill(collector.adminPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+  });
+
+  it('creates a site on the setup screen and shows the tag to paste', async () => {
+    await page.getByRole('link', { name: 'Sites & tag' }).click();
+    await page.waitForURL(/\/setup$/);
+    await page.getByLabel('Site name').fill('Example Exports');
+    await page.getByLabel('Domains').fill('example.com');
+    await page.getByRole('button', { name: 'Create site' }).click();
+
+    const tag = page.locator('.created-site pre');
+    await tag.waitFor();
+    const tagText = (await tag.textContent()) ?? '';
+    expect(tagText).toContain(`src="${collector.url}/lt.js"`);
+    siteKey = /data-site="([^"]+)"/.exec(tagText)?.[1] ?? '';
+    expect(siteKey).not.toBe('');
+    expect(await page.locator('.site-list').textContent()).toContain('Example Exports');
+  });
+
+  it('lists a buyer who submitted a form among the people of the site', async () => {
+    const now = Date.now();
+    const response = await fetch(`${collector.url}/collect`, {
+      method: 'POST',
+      // Node's own user agent ("node") is a bot to isbot: the collector would answer 204 and store nothing.
+      headers: { 'Content-Type': 'application/json', Origin: 'https://example.com', 'User-Agent': DESKTOP_CHROME_USER_AGENT },
+      body: JSON.stringify({
+        site: siteKey,
+        visitor: 'visitor-dashboard-1',
+        sent_at: now,
+        events: [
+          { id: randomUUID(), type: 'pageview', ts: now - 60_000, url: 'https://example.com/product', title: 'Product' },
+          {
+            id: randomUUID(),
+            type: 'form_submit',
+            ts: now - 30_000,
+            url: 'https://example.com/contact',
+            form: 'contact',
+            fields: { email: 'buyer@example.com', name: 'Ana Buyer', message: HOSTILE_MESSAGE },
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBe(204);
+
+    await page.getByRole('link', { name: 'People' }).click();
+    await page.waitForURL(/\/$/);
+    const row = page.locator('tbody tr', { hasText: 'buyer@example.com' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Ana Buyer');
+    expect(await row.locator('.badge-identified').count()).toBe(1);
+  });
+
+  it('opens the trail with the page view and the form fields, showing markup as text', async () => {
+    await page.getByRole('link', { name: 'Ana Buyer' }).click();
+    await page.waitForURL(/\/people\/\d+$/);
+    await page.locator('.timeline').waitFor();
+
+    const pageview = page.locator('.event-pageview');
+    expect(await pageview.locator('.event-title').textContent()).toBe('Product');
+    expect(await pageview.locator('a.url').getAttribute('href')).toBe('https://example.com/product');
+
+    const fields = page.locator('.event-form_submit dl.fields');
+    expect(await fields.textContent()).toContain('buyer@example.com');
+    expect(await fields.textContent()).toContain('Ana Buyer');
+    expect(await fields.locator('dd', { hasText: 'window.__xss' }).textContent()).toBe(HOSTILE_MESSAGE);
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.evaluate(() => window.__xss)).toBeUndefined();
+
+    // The leads CSV links straight to this URL, so it must open on its own, not only by navigation.
+    await page.reload();
+    await page.locator('.event-form_submit').waitFor();
+    expect(await page.locator('h1').first().textContent()).toContain('Ana Buyer');
+    expect(await page.evaluate(() => window.__xss)).toBeUndefined();
+  });
+
+  it('lists the lead on the leads screen with a CSV download for the site', async () => {
+    await page.getByRole('link', { name: 'Leads' }).click();
+    await page.waitForURL(/\/leads$/);
+    const row = page.locator('tbody tr', { hasText: 'buyer@example.com' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Ana Buyer');
+
+    const download = page.getByRole('link', { name: 'Download CSV' });
+    await page.getByLabel('From').fill('2020-01-01');
+    const href = (await download.getAttribute('href')) ?? '';
+    expect(href).toBe(`/api/leads.csv?site=${siteKey}&from=2020-01-01`);
+    const csv = await page.evaluate(async (path) => (await fetch(path)).text(), href);
+    expect(csv).toContain('buyer@example.com');
+  });
+
+  it('ran without script errors or Content-Security-Policy violations', () => {
+    expect(pageErrors).toEqual([]);
+    expect(policyViolations).toEqual([]);
+  });
+});
