@@ -1,0 +1,52 @@
+/**
+ * One pageview on load and one per SPA navigation. The url carries the UTM parameters and click ids;
+ * the collector reads them from its query string.
+ */
+import { sendEvent, URL_LIMIT } from './transport.js';
+
+/** `#/…` and `#!…` are client-side routes; any other hash is an anchor within the same page. */
+const ROUTE_HASH = /^#[!/]/;
+/** The schema's bound for titles. */
+const TITLE_LIMIT = 512;
+
+let lastPage: string | undefined;
+let lastUrl = document.referrer;
+
+/** The page as a visitor sees it: the url without an anchor hash. */
+const currentPage = () => (ROUTE_HASH.test(location.hash) ? location.href : location.href.split('#')[0]);
+
+/**
+ * Sends a pageview unless the page is the one last counted. `beforeNavigation` runs before the
+ * pageview of every later page, so the previous page can report how it was used.
+ */
+export function trackPageviews(beforeNavigation: () => void): void {
+  const view = () => {
+    const page = currentPage();
+    if (page == lastPage) return;
+    if (lastPage) beforeNavigation();
+    lastPage = page;
+    sendEvent({
+      type: 'pageview',
+      title: document.title.slice(0, TITLE_LIMIT),
+      referrer: lastUrl.slice(0, URL_LIMIT) || undefined,
+    });
+    lastUrl = location.href;
+  };
+  const wrap = (method: 'pushState' | 'replaceState') => {
+    const original = history[method];
+    history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+      const path = location.pathname;
+      original.apply(this, args);
+      try {
+        // Routers call replaceState to tidy a url (drop UTM parameters, store scroll state): only a new path is a new page.
+        if (method == 'pushState' || location.pathname != path) view();
+        else lastPage = currentPage();
+      } catch {}
+    };
+  };
+  wrap('pushState');
+  wrap('replaceState');
+  addEventListener('popstate', view);
+  addEventListener('hashchange', view);
+  view();
+}
