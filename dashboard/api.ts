@@ -5,153 +5,38 @@
  */
 import { t } from './i18n/index';
 
-/** People ids are database integers today; kept open so the URL form (`/people/:id`) is what matters. */
-export type PersonId = string | number;
+import type {
+  CreatedTokenJson,
+  DeviceJson,
+  LeadJson,
+  PeoplePageJson,
+  PersonJson,
+  PersonSummaryJson,
+  SiteJson,
+  TokenJson,
+  TouchJson,
+  TrailEventJson,
+  TrailJson,
+  TrailSessionJson,
+  UserJson,
+} from '../collector/routes/json-types.js';
 
-export interface User {
-  name: string;
-}
-
-export interface Site {
-  key: string;
-  name: string;
-  domains: string[];
-  created_at: string;
-  /** The `<script>` tag to paste, built by the collector with its public URL. */
-  snippet: string;
-}
-
-export interface PersonSummary {
-  id: PersonId;
-  email: string | null;
-  name: string | null;
-  company: string | null;
-  country: string | null;
-  identified: boolean;
-  first_seen: string;
-  last_seen: string;
-  sessions: number;
-  channel: string | null;
-}
-
-export interface Touch {
-  channel: string | null;
-  source: string | null;
-  medium: string | null;
-  campaign: string | null;
-  at: string | null;
-}
-
-export interface Person {
-  id: PersonId;
-  site: string;
-  email: string | null;
-  name: string | null;
-  phone: string | null;
-  company: string | null;
-  country: string | null;
-  message: string | null;
-  identified: boolean;
-  first_seen: string;
-  last_seen: string;
-  first_touch: Touch | null;
-  last_touch: Touch | null;
-  click_ids: Record<string, string> | null;
-}
-
-export interface Device {
-  id: PersonId;
-  browser: string | null;
-  os: string | null;
-  device: string | null;
-  country: string | null;
-  first_seen: string;
-  last_seen: string;
-}
-
+// The answers' shapes are defined once, by the collector; these are the dashboard's names for them.
+export type User = UserJson;
+export type Site = SiteJson;
+export type PersonSummary = PersonSummaryJson;
+export type PeoplePage = PeoplePageJson;
+export type Touch = TouchJson;
+export type Person = PersonJson;
+export type Device = DeviceJson;
+export type TrailEvent = TrailEventJson;
+export type TrailSession = TrailSessionJson;
+export type Trail = TrailJson;
+export type Lead = LeadJson;
+export type ApiToken = TokenJson;
+export type CreatedToken = CreatedTokenJson;
+/** `track` props: the flat values the wire format allows. */
 export type FlatProps = Record<string, string | number | boolean | null>;
-
-export interface TrailEvent {
-  id: string | number;
-  type: string;
-  ts: string;
-  url: string | null;
-  title?: string | null;
-  referrer?: string | null;
-  seconds?: number | null;
-  scroll?: number | null;
-  form?: string | null;
-  provider?: string | null;
-  target?: string | null;
-  fields?: Record<string, string> | null;
-  outcome?: string | null;
-  name?: string | null;
-  props?: FlatProps | null;
-  traits?: Record<string, string> | null;
-}
-
-export interface TrailSession {
-  id: string | number;
-  /** The id of one of the trail's `devices`. */
-  device: string | number | null;
-  started_at: string;
-  ended_at: string;
-  channel: string | null;
-  source: string | null;
-  medium: string | null;
-  campaign: string | null;
-  referrer: string | null;
-  landing_page: string | null;
-  events: TrailEvent[];
-}
-
-export interface Trail {
-  person: Person;
-  devices: Device[];
-  sessions: TrailSession[];
-}
-
-export interface Lead {
-  id: PersonId;
-  email: string;
-  name: string | null;
-  phone: string | null;
-  company: string | null;
-  country: string | null;
-  message: string | null;
-  first_seen: string;
-  last_seen: string;
-  sessions: number;
-  pageviews: number;
-  forms: number;
-  chats: number;
-  first_channel: string | null;
-  first_source: string | null;
-  first_campaign: string | null;
-  last_channel: string | null;
-  last_source: string | null;
-  gclid: string | null;
-  fbclid: string | null;
-  ip_country: string | null;
-  organisation: string | null;
-  device: string | null;
-  trail_url: string | null;
-}
-
-export interface ApiToken {
-  id: string | number;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-}
-
-export interface CreatedToken {
-  id: string | number;
-  name: string;
-  /** The secret itself: the server keeps only its hash, so this is the one chance to copy it. */
-  token: string;
-  created_at: string;
-}
 
 export class ApiError extends Error {
   constructor(
@@ -249,7 +134,7 @@ export function listPeople(options: {
   site: string;
   search?: string;
   cursor?: string | null;
-}): Promise<{ people: PersonSummary[]; next: string | null }> {
+}): Promise<PeoplePage> {
   return request('GET', `/api/visitors${query({ site: options.site, q: options.search, cursor: options.cursor })}`);
 }
 

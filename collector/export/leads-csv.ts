@@ -1,50 +1,55 @@
 /**
  * The leads CSV of SPEC §6: UTF-8 with a byte-order mark (so Excel reads Chinese, Arabic and
- * accented names right), RFC 4180 quoting, one row per person, formula-guarded cells. The same
- * column mapping feeds `GET /api/leads`, so the JSON and the CSV never disagree.
+ * accented names right), RFC 4180 quoting, one row per person, formula-guarded cells. Rows are
+ * the same `LeadJson` records `GET /api/leads` answers, so the JSON and the CSV never disagree.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Lead } from '../repositories/leads.js';
+import type { LeadJson } from '../routes/json-types.js';
 import { isoTime } from '../routes/format.js';
 
-type Cell = string | number | null;
+/** SPEC §6, in this order. */
+export const LEAD_CSV_COLUMNS = [
+  'email', 'name', 'phone', 'company', 'country', 'message', 'first_seen', 'last_seen', 'sessions',
+  'pageviews', 'forms', 'chats', 'first_channel', 'first_source', 'first_campaign', 'last_channel',
+  'last_source', 'gclid', 'fbclid', 'ip_country', 'organisation', 'device', 'trail_url',
+] as const satisfies ReadonlyArray<keyof LeadJson>;
 
-/** Trail links point at the dashboard's person screen. */
+/** Trail links open the person in the dashboard. */
 export function trailUrl(publicUrl: string, personId: number): string {
   return `${publicUrl}/people/${personId}`;
 }
 
-/** SPEC §6, in this order. */
-export const LEAD_COLUMNS: ReadonlyArray<readonly [string, (lead: Lead, publicUrl: string) => Cell]> = [
-  ['email', (lead) => lead.email],
-  ['name', (lead) => lead.name],
-  ['phone', (lead) => lead.phone],
-  ['company', (lead) => lead.company],
-  ['country', (lead) => lead.country],
-  ['message', (lead) => lead.message],
-  ['first_seen', (lead) => isoTime(lead.firstSeen)],
-  ['last_seen', (lead) => isoTime(lead.lastSeen)],
-  ['sessions', (lead) => lead.sessions],
-  ['pageviews', (lead) => lead.pageviews],
-  ['forms', (lead) => lead.forms],
-  ['chats', (lead) => lead.chats],
-  ['first_channel', (lead) => lead.firstChannel],
-  ['first_source', (lead) => lead.firstSource],
-  ['first_campaign', (lead) => lead.firstCampaign],
-  ['last_channel', (lead) => lead.lastChannel],
-  ['last_source', (lead) => lead.lastSource],
-  ['gclid', (lead) => lead.gclid],
-  ['fbclid', (lead) => lead.fbclid],
-  ['ip_country', (lead) => lead.ipCountry],
-  ['organisation', (lead) => lead.organisation],
-  ['device', (lead) => lead.device],
-  ['trail_url', (lead, publicUrl) => trailUrl(publicUrl, lead.id)],
-];
-
-/** A lead as a record keyed by the CSV column names. */
-export function leadRecord(lead: Lead, publicUrl: string): Record<string, Cell> {
-  return Object.fromEntries(LEAD_COLUMNS.map(([column, value]) => [column, value(lead, publicUrl)]));
+export function leadJson(lead: Lead, publicUrl: string): LeadJson {
+  return {
+    id: lead.id,
+    email: lead.email,
+    name: lead.name,
+    phone: lead.phone,
+    company: lead.company,
+    country: lead.country,
+    message: lead.message,
+    first_seen: isoTime(lead.firstSeen),
+    last_seen: isoTime(lead.lastSeen),
+    sessions: lead.sessions,
+    pageviews: lead.pageviews,
+    forms: lead.forms,
+    chats: lead.chats,
+    first_channel: lead.firstChannel,
+    first_source: lead.firstSource,
+    first_campaign: lead.firstCampaign,
+    last_channel: lead.lastChannel,
+    last_source: lead.lastSource,
+    gclid: lead.gclid,
+    fbclid: lead.fbclid,
+    ip_country: lead.ipCountry,
+    organisation: lead.organisation,
+    device: lead.device,
+    trail_url: trailUrl(publicUrl, lead.id),
+  };
 }
+
+type Cell = string | number | null;
 
 /**
  * A spreadsheet runs a cell starting with = + - @ (or a tab or CR that hides one) as a formula;
@@ -55,10 +60,13 @@ export function guardFormula(cell: Cell): Cell {
 }
 
 export function leadsToCsv(leads: readonly Lead[], publicUrl: string): string {
-  const rows = leads.map((lead) => LEAD_COLUMNS.map(([, value]) => guardFormula(value(lead, publicUrl))));
+  const rows = leads.map((lead) => {
+    const record = leadJson(lead, publicUrl);
+    return LEAD_CSV_COLUMNS.map((column) => guardFormula(record[column]));
+  });
   const csv = stringify(rows, {
     header: true,
-    columns: LEAD_COLUMNS.map(([column]) => column),
+    columns: [...LEAD_CSV_COLUMNS],
     record_delimiter: 'windows', // RFC 4180 says CRLF.
     // csv-stringify quotes only fields holding the record delimiter (CRLF); a message with a bare
     // LF must be quoted too, or the row breaks in two.

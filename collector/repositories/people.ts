@@ -4,6 +4,7 @@
  */
 import type { SqliteDatabase } from '../db/open.js';
 import type { Channel, ClickIds } from '../ingest/channel.js';
+import type { ValidEvent } from '../ingest/schema.js';
 
 export interface PersonSummary {
   id: number;
@@ -63,14 +64,8 @@ export interface Device {
   lastSeen: number;
 }
 
-export interface TrailEvent {
-  id: string;
-  type: string;
-  ts: number;
-  url: string | null;
-  /** The event's own fields (title, fields, provider, target, seconds, …) as received. */
-  data: Record<string, unknown>;
-}
+/** A stored event as it arrived on the wire (validated then), with `ts` on the server's clock. */
+export type TrailEvent = ValidEvent;
 
 export interface TrailSession extends Touchpoint {
   id: number;
@@ -265,13 +260,9 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
       const eventsBySession = new Map<number, TrailEvent[]>();
       for (const event of statements.events.all(personId) as EventRow[]) {
         const list = eventsBySession.get(event.session_id) ?? [];
-        list.push({
-          id: event.client_event_id,
-          type: event.type,
-          ts: event.ts,
-          url: event.url,
-          data: event.data ? (JSON.parse(event.data) as Record<string, unknown>) : {},
-        });
+        // The row holds what ingest validated: the type's own fields as JSON beside the envelope.
+        const fields = event.data ? (JSON.parse(event.data) as object) : {};
+        list.push({ ...fields, id: event.client_event_id, type: event.type, ts: event.ts, url: event.url } as TrailEvent);
         eventsBySession.set(event.session_id, list);
       }
       const sessions: TrailSession[] = sessionRows.map((session) => ({

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOrThrow } from '../errors.js';
-import { leadRecord, leadsToCsv } from '../export/leads-csv.js';
+import { leadJson, leadsToCsv } from '../export/leads-csv.js';
+import type { LeadJson } from './json-types.js';
 import type { LeadRepository } from '../repositories/leads.js';
 import type { SiteRepository } from '../repositories/sites.js';
 import { siteFromQuery } from './sites.js';
@@ -28,11 +29,11 @@ export async function leadRoutes(
   app: FastifyInstance,
   { sites, leads, publicUrl }: { sites: SiteRepository; leads: LeadRepository; publicUrl: string },
 ): Promise<void> {
-  app.get('/leads', async (request) => {
+  app.get('/leads', async (request): Promise<{ leads: LeadJson[] }> => {
     const site = await siteFromQuery(sites, request.query);
     const range = parseOrThrow(rangeSchema, request.query, 'date range');
     const rows = await leads.listLeads(site.id, range);
-    return { leads: rows.map((lead) => ({ id: lead.id, ...leadRecord(lead, publicUrl) })) };
+    return { leads: rows.map((lead) => leadJson(lead, publicUrl)) };
   });
 
   app.get('/leads.csv', async (request, reply) => {

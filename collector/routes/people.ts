@@ -10,6 +10,7 @@ import { InvalidCursorError, type PeopleRepository, type PersonSummary, type Tou
 import type { SiteRepository } from '../repositories/sites.js';
 import { isoTime } from './format.js';
 import { siteFromQuery } from './sites.js';
+import type { PeoplePageJson, PersonSummaryJson, TouchJson, TrailJson } from './json-types.js';
 
 const listQuerySchema = z.object({
   q: z.string().max(200).optional(),
@@ -24,7 +25,7 @@ function personIdFrom(params: unknown): number {
   return id;
 }
 
-const summaryJson = (person: PersonSummary) => ({
+const summaryJson = (person: PersonSummary): PersonSummaryJson => ({
   id: person.id,
   email: person.email,
   name: person.name,
@@ -37,10 +38,10 @@ const summaryJson = (person: PersonSummary) => ({
   channel: person.channel,
 });
 
-const touchJson = (touch: Touchpoint | null) =>
+const touchJson = (touch: Touchpoint | null): TouchJson | null =>
   touch && { channel: touch.channel, source: touch.source, medium: touch.medium, campaign: touch.campaign, at: isoTime(touch.at) };
 
-function trailJson(trail: Trail) {
+function trailJson(trail: Trail): TrailJson {
   const { person } = trail;
   return {
     person: {
@@ -86,13 +87,13 @@ function trailJson(trail: Trail) {
       referrer: session.referrer,
       landing_page: session.landingPage,
       // The event's own wire fields (title, fields, provider, …) sit beside id, type, ts and url.
-      events: session.events.map((event) => ({ ...event.data, id: event.id, type: event.type, ts: isoTime(event.ts), url: event.url })),
+      events: session.events.map((event) => ({ ...event, ts: isoTime(event.ts) })),
     })),
   };
 }
 
 export async function peopleRoutes(app: FastifyInstance, { sites, people }: { sites: SiteRepository; people: PeopleRepository }): Promise<void> {
-  app.get('/visitors', async (request) => {
+  app.get('/visitors', async (request): Promise<PeoplePageJson> => {
     const site = await siteFromQuery(sites, request.query);
     const { q, cursor, limit } = parseOrThrow(listQuerySchema, request.query, 'query');
     try {
@@ -104,7 +105,7 @@ export async function peopleRoutes(app: FastifyInstance, { sites, people }: { si
     }
   });
 
-  app.get('/people/:id/trail', async (request) => {
+  app.get('/people/:id/trail', async (request): Promise<TrailJson> => {
     const trail = await people.findTrail(personIdFrom(request.params));
     if (!trail) throw new HttpError(404, 'no such person');
     return trailJson(trail);

@@ -9,6 +9,7 @@ import { HttpError, parseOrThrow } from '../errors.js';
 import { generateSecret, hashSecret, verifyPassword } from '../security.js';
 import { SESSION_COOKIE, createAuthenticate } from '../authenticate.js';
 import type { AccountRepository } from '../repositories/accounts.js';
+import type { UserJson } from './json-types.js';
 
 /** The one account `leadtrail serve` creates; more users can come with roles later. */
 export const ADMIN_USER = 'admin';
@@ -44,5 +45,5 @@ export async function sessionRoutes(app: FastifyInstance, { accounts, secureCook
     return reply.code(204).send();
   });
 
-  app.get('/me', { onRequest: createAuthenticate(accounts) }, async (request) => ({ user: { name: request.user!.name } }));
+  app.get('/me', { onRequest: createAuthenticate(accounts) }, async (request): Promise<{ user: UserJson }> => ({ user: { name: request.user!.name } }));
 }

@@ -5,6 +5,7 @@ import { HttpError, parseOrThrow } from '../errors.js';
 import { normalizeDomain } from '../ingest/domains.js';
 import type { Site, SiteRepository } from '../repositories/sites.js';
 import { isoTime } from './format.js';
+import type { SiteJson } from './json-types.js';
 
 /** A host name as users type it: `example.com`, `www.example.com`, even `https://example.com/`. */
 const domainSchema = z
@@ -35,7 +36,7 @@ export function snippetTag(publicUrl: string, siteKey: string): string {
   return `<script defer src="${publicUrl}/lt.js" data-site="${siteKey}"></script>`;
 }
 
-export function siteJson(site: Site, publicUrl: string) {
+export function siteJson(site: Site, publicUrl: string): SiteJson {
   return { key: site.key, name: site.name, domains: site.domains, created_at: isoTime(site.createdAt), snippet: snippetTag(publicUrl, site.key) };
 }
 

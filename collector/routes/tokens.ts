@@ -5,11 +5,12 @@ import { HttpError, parseOrThrow } from '../errors.js';
 import { generateSecret, hashSecret } from '../security.js';
 import type { AccountRepository, ApiToken } from '../repositories/accounts.js';
 import { isoTime, isoTimeOrNull } from './format.js';
+import type { CreatedTokenJson, TokenJson } from './json-types.js';
 
 const createTokenSchema = z.object({ name: z.string().trim().min(1).max(100) });
 const tokenIdSchema = z.object({ id: z.coerce.number().int().positive() });
 
-const tokenJson = (token: ApiToken) => ({
+const tokenJson = (token: ApiToken): TokenJson => ({
   id: token.id,
   name: token.name,
   created_at: isoTime(token.createdAt),
@@ -24,7 +25,8 @@ export async function tokenRoutes(app: FastifyInstance, { accounts }: { accounts
     // The prefix makes a leaked token recognisable to secret scanners and to people.
     const secret = generateSecret('lt_');
     const token = await accounts.createApiToken(request.user!.id, name, hashSecret(secret));
-    return reply.code(201).send({ ...tokenJson(token), token: secret });
+    const created: CreatedTokenJson = { ...tokenJson(token), token: secret };
+    return reply.code(201).send(created);
   });
 
   app.delete('/tokens/:id', async (request, reply) => {

@@ -211,8 +211,6 @@ function EventDetails({ event }: { event: TrailEvent }) {
       </div>`;
     case 'identify':
       return html`<${FieldList} values=${event.traits ?? {}} />`;
-    default:
-      return html`<${ExternalLink} url=${event.url} />`;
   }
 }
 

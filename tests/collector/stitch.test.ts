@@ -159,7 +159,7 @@ describe('stitching', () => {
     it('records a chat opening with its provider and target in the trail', async () => {
       await send('visitor-a', [event('chat_open', BASE_TIME, `${SITE}/contact`, { provider: 'whatsapp', target: '8613800000000' })]);
       const trail = await trailOf(personIdOfVisitor('visitor-a'));
-      expect(trail.sessions[0]!.events[0]).toMatchObject({ type: 'chat_open', data: { provider: 'whatsapp', target: '8613800000000' } });
+      expect(trail.sessions[0]!.events[0]).toMatchObject({ type: 'chat_open', provider: 'whatsapp', target: '8613800000000' });
     });
   });
 });

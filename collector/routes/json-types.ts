@@ -1,0 +1,150 @@
+/**
+ * THE shapes of the `/api` answers (SPEC §4). Route serializers are typed against them and the
+ * dashboard imports them (`import type`), so the server and its UI cannot drift apart. Types only:
+ * nothing here runs, and nothing here may import Node or the database.
+ */
+import type { Channel, ClickIds } from '../ingest/channel.js';
+import type { ValidEvent } from '../ingest/schema.js';
+
+/** ISO 8601 UTC, e.g. `2026-11-24T09:30:00.000Z`. */
+export type IsoTime = string;
+
+export interface UserJson {
+  name: string;
+}
+
+export interface SiteJson {
+  key: string;
+  name: string;
+  domains: string[];
+  created_at: IsoTime;
+  /** The `<script>` tag to paste, pointing at the collector's public URL. */
+  snippet: string;
+}
+
+export interface TokenJson {
+  id: number;
+  name: string;
+  created_at: IsoTime;
+  last_used_at: IsoTime | null;
+}
+
+export interface CreatedTokenJson extends TokenJson {
+  /** The secret: only its hash is stored, so this answer is the one chance to copy it. */
+  token: string;
+}
+
+export interface PersonSummaryJson {
+  id: number;
+  email: string | null;
+  name: string | null;
+  company: string | null;
+  country: string | null;
+  identified: boolean;
+  first_seen: IsoTime;
+  last_seen: IsoTime;
+  sessions: number;
+  /** The channel of the latest session. */
+  channel: Channel | null;
+}
+
+export interface PeoplePageJson {
+  people: PersonSummaryJson[];
+  next: string | null;
+}
+
+export interface TouchJson {
+  channel: Channel;
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  at: IsoTime;
+}
+
+export interface PersonJson {
+  id: number;
+  /** The site key. */
+  site: string;
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  company: string | null;
+  /** As the buyer stated it in a form. */
+  country: string | null;
+  message: string | null;
+  identified: boolean;
+  first_seen: IsoTime;
+  last_seen: IsoTime;
+  first_touch: TouchJson | null;
+  last_touch: TouchJson | null;
+  click_ids: ClickIds;
+}
+
+export interface DeviceJson {
+  id: number;
+  browser: string | null;
+  os: string | null;
+  device: string | null;
+  /** Country of the IP address. */
+  country: string | null;
+  language: string | null;
+  time_zone: string | null;
+  screen: string | null;
+  first_seen: IsoTime;
+  last_seen: IsoTime;
+}
+
+/** A stored event as the wire carried it (SPEC §4), its time moved to the server's clock. */
+export type TrailEventJson = ValidEvent extends infer Event ? (Event extends ValidEvent ? Omit<Event, 'ts'> & { ts: IsoTime } : never) : never;
+
+export interface TrailSessionJson {
+  id: number;
+  /** The id of one of the trail's devices. */
+  device: number;
+  started_at: IsoTime;
+  ended_at: IsoTime;
+  channel: Channel;
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  term: string | null;
+  content: string | null;
+  click_ids: ClickIds;
+  referrer: string | null;
+  landing_page: string | null;
+  events: TrailEventJson[];
+}
+
+export interface TrailJson {
+  person: PersonJson;
+  devices: DeviceJson[];
+  sessions: TrailSessionJson[];
+}
+
+/** One lead: the CSV's columns (SPEC §6) plus the person id. */
+export interface LeadJson {
+  id: number;
+  email: string;
+  name: string | null;
+  phone: string | null;
+  company: string | null;
+  country: string | null;
+  message: string | null;
+  first_seen: IsoTime;
+  last_seen: IsoTime;
+  sessions: number;
+  pageviews: number;
+  forms: number;
+  chats: number;
+  first_channel: Channel | null;
+  first_source: string | null;
+  first_campaign: string | null;
+  last_channel: Channel | null;
+  last_source: string | null;
+  gclid: string | null;
+  fbclid: string | null;
+  ip_country: string | null;
+  organisation: string | null;
+  device: string | null;
+  trail_url: string;
+}
