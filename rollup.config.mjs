@@ -18,9 +18,16 @@ function copyFiles(files) {
   };
 }
 
+/** A type error must fail the build, not scroll past as a warning and ship. */
+function failOnTypeScriptWarnings(warning, warn) {
+  if (warning.plugin === 'typescript') throw new Error(warning.message);
+  warn(warning);
+}
+
 export default [
   {
     input: 'snippet/index.ts',
+    onwarn: failOnTypeScriptWarnings,
     output: { file: 'dist/public/lt.js', format: 'iife', strict: true },
     plugins: [
       typescript({ tsconfig: 'snippet/tsconfig.json', noEmit: false, outDir: undefined }),
@@ -35,6 +42,7 @@ export default [
   },
   {
     input: 'dashboard/main.ts',
+    onwarn: failOnTypeScriptWarnings,
     output: { file: 'dist/public/dashboard/main.js', format: 'es', sourcemap: true },
     plugins: [
       nodeResolve({ browser: true }),
