@@ -10,20 +10,10 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
 import { loginCookie, startCollector, type TestCollector } from '../helpers/collector.js';
 import { serveFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
+import { eventually } from '../helpers/stored-events.js';
 
 const PASSWORD_TYPED = 'Hunter2-Secret-Pass';
 const CARD_TYPED = '4111 1111 1111 1111';
-
-/** Polls until `check` returns a value (beacons arrive on their own schedule). */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('tag → collector → trail → CSV, in Chromium', () => {
   let collector: TestCollector;
