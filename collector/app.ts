@@ -5,10 +5,13 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import { installErrorHandlers } from './errors.js';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { HttpError, installErrorHandlers } from './errors.js';
 import { createAuthenticate } from './authenticate.js';
+import { FixedWindowStore } from './rate-limit-store.js';
 import type { Repositories } from './repositories/index.js';
 import type { IngestWriter } from './ingest/writer.js';
+import type { IpMode } from './ingest/network.js';
 import { collectRoutes } from './routes/collect.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { leadRoutes } from './routes/leads.js';
@@ -26,6 +29,10 @@ export interface AppOptions {
   /** The built lt.js and dashboard (dist/public). */
   publicDirectory: string;
   logger?: FastifyServerOptions['logger'];
+  /** How much of a visitor's IP address is stored (default: truncated). */
+  ipMode?: IpMode;
+  /** `POST /collect` requests a minute from one IP before 429 (default 6,000; 0: no limit). */
+  collectRateLimit?: number;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -39,9 +46,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installErrorHandlers(app);
   app.decorateRequest('user', null);
   await app.register(fastifyCookie);
+  // Limits are set per route (/collect, /api/login); everything else is unlimited.
+  await app.register(fastifyRateLimit, {
+    global: false,
+    store: FixedWindowStore,
+    errorResponseBuilder: (_request, context) => new HttpError(429, 'rate limited', { retry_after: context.after }),
+  });
 
   await app.register(snippetRoutes, { publicDirectory });
-  await app.register(collectRoutes, { sites: repositories.sites, writer });
+  await app.register(collectRoutes, {
+    sites: repositories.sites,
+    writer,
+    ipMode: options.ipMode ?? 'truncated',
+    rateLimitPerMinute: options.collectRateLimit ?? 6000,
+  });
 
   await app.register(
     async (api) => {

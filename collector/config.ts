@@ -1,8 +1,10 @@
 /**
- * The collector's settings, parsed from the environment by zod (SPEC §1). server.ts and cli.ts
+ * The collector's settings, parsed from the environment by zod (SPEC §1, plus LEADTRAIL_IP_MODE,
+ * LEADTRAIL_RATE_LIMIT and LOG_LEVEL). server.ts and cli.ts
  * call `readConfig(process.env)`; nothing else reads process.env.
  */
 import { z } from 'zod';
+import { IP_MODES, type IpMode } from './ingest/network.js';
 
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -10,6 +12,8 @@ const environmentSchema = z.object({
   LEADTRAIL_DB: z.string().min(1).default('./data/leadtrail.db'),
   LEADTRAIL_ADMIN_PASSWORD: z.string().min(1).optional(),
   LEADTRAIL_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LEADTRAIL_IP_MODE: z.enum(IP_MODES).default('truncated'),
+  LEADTRAIL_RATE_LIMIT: z.coerce.number().int().min(0).default(6000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -21,6 +25,10 @@ export interface Config {
   /** Where browsers reach the collector: the snippet tag and trail links point here. No trailing slash. */
   publicUrl: string;
   logLevel: string;
+  /** How much of a visitor's IP address is stored: full, truncated (/24, /48) or none. */
+  ipMode: IpMode;
+  /** `POST /collect` requests a minute from one IP address before 429; 0 turns the limit off. */
+  collectRateLimit: number;
 }
 
 export function readConfig(environment: NodeJS.ProcessEnv): Config {
@@ -41,5 +49,7 @@ export function readConfig(environment: NodeJS.ProcessEnv): Config {
     adminPassword: env.LEADTRAIL_ADMIN_PASSWORD,
     publicUrl: (env.LEADTRAIL_PUBLIC_URL ?? `http://${reachableHost}:${env.PORT}`).replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
+    ipMode: env.LEADTRAIL_IP_MODE,
+    collectRateLimit: env.LEADTRAIL_RATE_LIMIT,
   };
 }

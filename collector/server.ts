@@ -21,6 +21,8 @@ export async function startServer(environment: NodeJS.ProcessEnv): Promise<void>
     publicUrl: config.publicUrl,
     publicDirectory: PUBLIC_DIRECTORY,
     logger: { level: config.logLevel },
+    ipMode: config.ipMode,
+    collectRateLimit: config.collectRateLimit,
   });
 
   const admin = await ensureAdminAccount(repositories.accounts, config.adminPassword);

@@ -1,11 +1,10 @@
 /**
  * What the collector adds to a batch from the request itself: the device from the user agent,
- * whether it is a bot or a prefetch (dropped), and the visitor's IP as the privacy mode allows.
- * Country and network organisation from offline databases come next (issue 4).
+ * whether it is a bot or a prefetch (dropped), and the visitor's country and network.
  */
 import Bowser from 'bowser';
 import { isbot } from 'isbot';
-import { isIP } from 'node:net';
+import { lookupNetwork, storableIp, type IpMode } from './network.js';
 
 export interface RequestFacts {
   userAgent: string | undefined;
@@ -21,7 +20,11 @@ export interface DeviceFacts {
   os: string | null;
   /** desktop, mobile, tablet or tv. */
   device: string | null;
+  /** The address as LEADTRAIL_IP_MODE allows it to be kept. */
   ip: string | null;
+  ipCountry: string | null;
+  asn: number | null;
+  organisation: string | null;
 }
 
 /**
@@ -38,38 +41,20 @@ export function isAutomatedRequest(facts: RequestFacts): boolean {
   return isbot(facts.userAgent);
 }
 
-export function describeDevice(facts: RequestFacts): DeviceFacts {
+/**
+ * The browser, OS and device type from the user agent, and the country and network from the full
+ * address — looked up before the address is truncated or dropped for storage.
+ */
+export function describeDevice(facts: RequestFacts, ipMode: IpMode): DeviceFacts {
   const parsed = facts.userAgent ? Bowser.parse(facts.userAgent) : undefined;
+  const network = lookupNetwork(facts.ip);
   return {
     browser: parsed?.browser.name ?? null,
     os: parsed?.os.name ?? null,
     device: parsed?.platform.type ?? null,
-    ip: truncateIp(facts.ip),
+    ip: storableIp(facts.ip, ipMode),
+    ipCountry: network.country,
+    asn: network.asn,
+    organisation: network.organisation,
   };
-}
-
-/**
- * Keeps the network part of an address only (IPv4 /24, IPv6 /48), enough for a country and an
- * organisation but not a household. LEADTRAIL_IP_MODE (issue 4) will make this configurable.
- */
-export function truncateIp(ip: string): string | null {
-  const address = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-  switch (isIP(address)) {
-    case 4:
-      return address.split('.').slice(0, 3).concat('0').join('.');
-    case 6: {
-      const groups = expandIpv6(address).slice(0, 3);
-      return `${groups.join(':')}::`;
-    }
-    default:
-      return null;
-  }
-}
-
-function expandIpv6(address: string): string[] {
-  const [head = '', tail = ''] = address.split('::');
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const zeros = new Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0');
-  return [...headGroups, ...zeros, ...tailGroups].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''));
 }

@@ -31,10 +31,11 @@ export interface IngestRepository {
 export function createIngestRepository(database: SqliteDatabase): IngestRepository {
   const statements = {
     findVisitor: database.prepare('SELECT id, person_id AS personId FROM visitors WHERE site_id = ? AND client_id = ?'),
-    createVisitor: database.prepare(`INSERT INTO visitors (site_id, client_id, person_id, first_seen, last_seen, browser, os, device, ip, language, time_zone, screen)
-      VALUES (@siteId, @clientId, @personId, @at, @at, @browser, @os, @device, @ip, @language, @timeZone, @screen)`),
+    createVisitor: database.prepare(`INSERT INTO visitors (site_id, client_id, person_id, first_seen, last_seen, browser, os, device, ip, ip_country, asn, organisation, language, time_zone, screen)
+      VALUES (@siteId, @clientId, @personId, @at, @at, @browser, @os, @device, @ip, @ipCountry, @asn, @organisation, @language, @timeZone, @screen)`),
     updateVisitor: database.prepare(`UPDATE visitors SET last_seen = max(last_seen, @lastSeen), browser = coalesce(@browser, browser), os = coalesce(@os, os),
-      device = coalesce(@device, device), ip = coalesce(@ip, ip), language = coalesce(@language, language), time_zone = coalesce(@timeZone, time_zone),
+      device = coalesce(@device, device), ip = coalesce(@ip, ip), ip_country = coalesce(@ipCountry, ip_country), asn = coalesce(@asn, asn),
+      organisation = coalesce(@organisation, organisation), language = coalesce(@language, language), time_zone = coalesce(@timeZone, time_zone),
       screen = coalesce(@screen, screen) WHERE id = @visitorId`),
     setVisitorPerson: database.prepare('UPDATE visitors SET person_id = ? WHERE id = ?'),
     linkVisitor: database.prepare('INSERT OR IGNORE INTO identity_links (visitor_id, person_id, linked_at) VALUES (?, ?, ?)'),

@@ -66,7 +66,7 @@ export function createLeadRepository(database: SqliteDatabase): LeadRepository {
       JOIN events ON events.visitor_id = sessions.visitor_id AND events.session_id = sessions.id
       WHERE sessions.person_id = ? AND events.type IN ('pageview', 'form_submit', 'chat_open') GROUP BY events.type`),
     sessionsInOrder: database.prepare('SELECT channel, source, campaign, click_ids FROM sessions WHERE person_id = ? ORDER BY started_at, id'),
-    latestDevice: database.prepare(`SELECT device, browser, os, ip_country FROM visitors
+    latestDevice: database.prepare(`SELECT device, browser, os, ip_country, organisation FROM visitors
       WHERE id IN (SELECT visitor_id FROM sessions WHERE person_id = @personId) OR person_id = @personId ORDER BY last_seen DESC LIMIT 1`),
   };
 
@@ -80,7 +80,7 @@ export function createLeadRepository(database: SqliteDatabase): LeadRepository {
     // The click ids that brought the buyer most recently win: that is the ad to credit.
     const clickIds = Object.assign({}, ...sessions.map((session) => parseClickIds(session.click_ids))) as Record<string, string | undefined>;
     const device = statements.latestDevice.get({ personId: row.id }) as
-      | { device: string | null; browser: string | null; os: string | null; ip_country: string | null }
+      | { device: string | null; browser: string | null; os: string | null; ip_country: string | null; organisation: string | null }
       | undefined;
     return {
       id: row.id,
@@ -104,8 +104,7 @@ export function createLeadRepository(database: SqliteDatabase): LeadRepository {
       gclid: clickIds.gclid ?? null,
       fbclid: clickIds.fbclid ?? null,
       ipCountry: device?.ip_country ?? null,
-      // The network organisation (ASN) arrives with the offline IP databases (issue 4).
-      organisation: null,
+      organisation: device?.organisation ?? null,
       device: device ? [device.device, device.browser, device.os].filter(Boolean).join(' · ') || null : null,
     };
   };

@@ -57,6 +57,8 @@ export interface Device {
   os: string | null;
   device: string | null;
   ipCountry: string | null;
+  asn: number | null;
+  organisation: string | null;
   language: string | null;
   timeZone: string | null;
   screen: string | null;
@@ -141,6 +143,8 @@ interface DeviceRow {
   os: string | null;
   device: string | null;
   ip_country: string | null;
+  asn: number | null;
+  organisation: string | null;
   language: string | null;
   time_zone: string | null;
   screen: string | null;
@@ -284,6 +288,8 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
         os: device.os,
         device: device.device,
         ipCountry: device.ip_country,
+        asn: device.asn,
+        organisation: device.organisation,
         language: device.language,
         timeZone: device.time_zone,
         screen: device.screen,

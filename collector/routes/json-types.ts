@@ -87,6 +87,9 @@ export interface DeviceJson {
   device: string | null;
   /** Country of the IP address. */
   country: string | null;
+  /** The network's autonomous system and its owner. */
+  asn: number | null;
+  organisation: string | null;
   language: string | null;
   time_zone: string | null;
   screen: string | null;

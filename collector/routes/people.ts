@@ -66,6 +66,8 @@ function trailJson(trail: Trail): TrailJson {
       os: device.os,
       device: device.device,
       country: device.ipCountry,
+      asn: device.asn,
+      organisation: device.organisation,
       language: device.language,
       time_zone: device.timeZone,
       screen: device.screen,

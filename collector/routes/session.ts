@@ -27,7 +27,9 @@ export interface SessionRoutesOptions {
 export async function sessionRoutes(app: FastifyInstance, { accounts, secureCookies }: SessionRoutesOptions): Promise<void> {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookies } as const;
 
-  app.post('/login', async (request, reply) => {
+  // A guess a second per address: never felt by a person or a script that logs in now and then,
+  // and with scrypt's cost a password list gets nowhere.
+  app.post('/login', { config: { rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request, reply) => {
     const { password } = parseOrThrow(loginSchema, request.body, 'login');
     const user = await accounts.findUserByName(ADMIN_USER);
     if (!user || !(await verifyPassword(password, user.passwordHash))) throw new HttpError(401, 'wrong password');

@@ -73,6 +73,12 @@ describe('POST /collect', () => {
     expect(countEvents()).toBe(1);
   });
 
+  it('stores the visitor\'s country and network from X-Forwarded-For of the local proxy, the address truncated', async () => {
+    await send(batch(siteKey, 'visitor-berlin', [pageview(BASE_TIME, `${ORIGIN}/`)]), { 'x-forwarded-for': '80.156.1.77' });
+    const visitor = collector.database.prepare('SELECT ip, ip_country, asn, organisation FROM visitors').get();
+    expect(visitor).toEqual({ ip: '80.156.1.0', ip_country: 'DE', asn: 3320, organisation: 'Deutsche Telekom AG' });
+  });
+
   it('acknowledges bots and prefetches with 204 but stores nothing', async () => {
     const body = batch(siteKey, 'visitor-bot-01', [pageview(BASE_TIME, `${ORIGIN}/`)]);
     expect((await send(body, { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' })).statusCode).toBe(204);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../collector/app.js';
+import { buildApp, type AppOptions } from '../../collector/app.js';
 import { ensureAdminAccount } from '../../collector/admin.js';
 import { openDatabase, type SqliteDatabase } from '../../collector/db/open.js';
 import { createIngestWriter, type IngestWriter } from '../../collector/ingest/writer.js';
@@ -28,7 +28,9 @@ export interface TestCollector {
   close(): Promise<void>;
 }
 
-export async function createTestCollector(options: { listen?: boolean; databaseFile?: string } = {}): Promise<TestCollector> {
+export async function createTestCollector(
+  options: { listen?: boolean; databaseFile?: string; app?: Partial<Pick<AppOptions, 'ipMode' | 'collectRateLimit'>> } = {},
+): Promise<TestCollector> {
   const directory = mkdtempSync(join(tmpdir(), 'leadtrail-test-'));
   const databaseFile = options.databaseFile ?? join(directory, 'leadtrail.db');
   const database = openDatabase(databaseFile);
@@ -40,7 +42,7 @@ export async function createTestCollector(options: { listen?: boolean; databaseF
   // race other test files, so the port is learned first from a throwaway listener.
   const port = options.listen ? await findFreePort() : 0;
   const url = options.listen ? `http://127.0.0.1:${port}` : 'http://collector.test';
-  const app = await buildApp({ repositories, writer, publicUrl: url, publicDirectory: PUBLIC_DIRECTORY });
+  const app = await buildApp({ repositories, writer, publicUrl: url, publicDirectory: PUBLIC_DIRECTORY, ...options.app });
   if (options.listen) await app.listen({ port, host: '127.0.0.1' });
 
   return {

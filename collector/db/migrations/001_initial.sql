@@ -62,8 +62,10 @@ CREATE TABLE visitors (
   browser     TEXT,
   os          TEXT,
   device      TEXT,                       -- desktop / mobile / tablet / tv / bot
-  ip          TEXT,
-  ip_country  TEXT,
+  ip          TEXT,                       -- as LEADTRAIL_IP_MODE allows: full, truncated (/24, /48) or NULL
+  ip_country  TEXT,                       -- ISO 3166-1 alpha-2 from the full address
+  asn         INTEGER,                    -- the network's autonomous system
+  organisation TEXT,                      -- and its owner: for a B2B buyer often the company
   language    TEXT,
   time_zone   TEXT,
   screen      TEXT
