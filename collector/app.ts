@@ -3,14 +3,14 @@
  * (`/api/*`) and the dashboard's files. server.ts listens with it; tests build the same app and
  * call `inject()` or listen on port 0.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { HttpError, installErrorHandlers } from './errors.js';
 import { createAuthenticate } from './authenticate.js';
 import { FixedWindowStore } from './rate-limit-store.js';
 import type { Repositories } from './repositories/index.js';
-import type { IngestWriter } from './ingest/writer.js';
+import { createIngestWriter } from './ingest/writer.js';
 import type { IpMode } from './ingest/network.js';
 import { collectRoutes } from './routes/collect.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -23,7 +23,6 @@ import { tokenRoutes } from './routes/tokens.js';
 
 export interface AppOptions {
   repositories: Repositories;
-  writer: IngestWriter;
   /** Where browsers reach this collector (no trailing slash): tags and trail links use it. */
   publicUrl: string;
   /** The built lt.js and dashboard (dist/public). */
@@ -36,14 +35,23 @@ export interface AppOptions {
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { repositories, writer, publicUrl, publicDirectory } = options;
+  const { repositories, publicUrl, publicDirectory } = options;
   const app = Fastify({
     logger: options.logger ?? false,
+    // Two log lines per beacon would drown the log (and cost throughput); failures are logged by
+    // the error handler with their request id.
+    logController: new LogController({ disableRequestLogging: true }),
     // Behind a reverse proxy the visitor's address is in X-Forwarded-For; the default host binding
     // is loopback, where only a local proxy can reach us.
     trustProxy: ['127.0.0.1', '::1'],
   });
   installErrorHandlers(app);
+  const writer = createIngestWriter(repositories.ingest, (error, batches) =>
+    app.log.error({ err: error, batches }, 'a group commit failed; its batches were stored one by one'),
+  );
+  // close() waits for requests in flight, whose handlers wait for their commit; this then catches
+  // anything still queued, so every accepted event is on disk before the database is closed.
+  app.addHook('onClose', () => writer.drain());
   app.decorateRequest('user', null);
   await app.register(fastifyCookie);
   // Limits are set per route (/collect, /api/login); everything else is unlimited.

@@ -5,7 +5,6 @@
 import { readConfig } from './config.js';
 import { openDatabase } from './db/open.js';
 import { createRepositories } from './repositories/index.js';
-import { createIngestWriter } from './ingest/writer.js';
 import { ensureAdminAccount } from './admin.js';
 import { buildApp } from './app.js';
 import { PUBLIC_DIRECTORY } from './paths.js';
@@ -14,10 +13,8 @@ export async function startServer(environment: NodeJS.ProcessEnv): Promise<void>
   const config = readConfig(environment);
   const database = openDatabase(config.databaseFile);
   const repositories = createRepositories(database);
-  const writer = createIngestWriter(repositories.ingest);
   const app = await buildApp({
     repositories,
-    writer,
     publicUrl: config.publicUrl,
     publicDirectory: PUBLIC_DIRECTORY,
     logger: { level: config.logLevel },
@@ -37,10 +34,9 @@ export async function startServer(environment: NodeJS.ProcessEnv): Promise<void>
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'Stopping: finishing requests and committing accepted events');
-    // close() stops accepting connections and waits for requests in flight, whose handlers wait
-    // for their commit; drain() then catches anything still queued.
+    // close() stops accepting connections, finishes the requests in flight and commits every
+    // accepted event (the app's onClose hook) before the file is closed.
     await app.close();
-    await writer.drain();
     database.close();
     app.log.info('Stopped');
     process.exit(0);

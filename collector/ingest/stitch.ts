@@ -2,6 +2,10 @@
  * Stitching: turns one validated, enriched batch into visitors, sessions, people and stored events
  * (SPEC §5). The rules live here; the SQL lives behind `StitchStore` (repositories/ingest.ts), which
  * runs this inside one transaction, so a batch is stored whole or not at all.
+ *
+ * Cost matters (this runs for every beacon): a batch reads its visitor, the ids it already stored
+ * and the sessions around its first event once, keeps them in memory while it places its events,
+ * and writes each touched session and person once at the end.
  */
 import { attributeTouch, campaignKey, type Touch } from './channel.js';
 import { normalizeEmail } from './email.js';
@@ -18,7 +22,6 @@ export interface IngestBatch {
   siteDomains: readonly string[];
   /** The browser's own visitor id from the wire. */
   visitorClientId: string;
-  receivedAt: number;
   device: DeviceFacts & { language: string | null; timeZone: string | null; screen: string | null };
   /** Events with `ts` already corrected for clock skew, in any order. */
   events: ValidEvent[];
@@ -29,15 +32,19 @@ export interface VisitorRecord {
   personId: number;
 }
 
-export interface SessionRecord {
+/** Where a session came from: what its landing page view carried. */
+export interface Landing {
+  touch: Touch;
+  campaignKey: string | null;
+  referrer: string | null;
+  landingPage: string | null;
+}
+
+export interface SessionRecord extends Landing {
   id: number;
   personId: number;
   startedAt: number;
   endedAt: number;
-  campaignKey: string | null;
-  touch: Touch;
-  referrer: string | null;
-  landingPage: string | null;
 }
 
 export interface PersonRecord {
@@ -54,16 +61,6 @@ export interface Traits {
   message?: string;
 }
 
-export interface NewSession {
-  visitorId: number;
-  personId: number;
-  at: number;
-  touch: Touch;
-  campaignKey: string | null;
-  referrer: string | null;
-  landingPage: string | null;
-}
-
 /** Synchronous storage operations, all called inside one transaction. */
 export interface StitchStore {
   findVisitor(siteId: number, clientId: string): VisitorRecord | null;
@@ -77,40 +74,68 @@ export interface StitchStore {
   mergeAnonymousPerson(fromPersonId: number, toPersonId: number): void;
   linkVisitor(visitorId: number, personId: number, at: number): void;
   updateTraits(personId: number, traits: Traits): void;
-  touchPerson(personId: number, at: number): void;
-  hasEvent(visitorId: number, clientEventId: string): boolean;
+  /** Widens a person's first/last seen to include [firstSeen, lastSeen]. */
+  touchPerson(personId: number, firstSeen: number, lastSeen: number): void;
+  /** Which of these event ids the visitor already has stored. */
+  findStoredEventIds(visitorId: number, clientEventIds: string[]): Set<string>;
   /** The visitor's latest session that started at or before `at`. */
   findSessionBefore(visitorId: number, at: number): SessionRecord | null;
   /** The visitor's earliest session that started after `at`. */
   findSessionAfter(visitorId: number, at: number): SessionRecord | null;
-  createSession(session: NewSession): number;
-  /** Widens a session's time span; with `landing`, the session gets an earlier landing page view. */
-  stretchSession(sessionId: number, startedAt: number, endedAt: number, landing?: Omit<NewSession, 'visitorId' | 'personId' | 'at'>): void;
-  insertEvent(visitorId: number, sessionId: number, event: ValidEvent, receivedAt: number): void;
+  createSession(visitorId: number, personId: number, at: number, landing: Landing): number;
+  /** Writes a session's span and landing as they now are. */
+  saveSession(session: SessionRecord): void;
+  insertEvent(siteId: number, visitorId: number, sessionId: number, event: ValidEvent): void;
 }
 
 export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
   const events = [...batch.events].sort((a, b) => a.ts - b.ts);
   const firstTs = events[0]!.ts;
   let visitor = store.findVisitor(batch.siteId, batch.visitorClientId);
-  if (!visitor) {
+  let stored = new Set<string>();
+  if (visitor) {
+    stored = store.findStoredEventIds(visitor.id, events.map((event) => event.id));
+  } else {
     const personId = store.createPerson(batch.siteId, null, firstTs);
     visitor = store.createVisitor(batch, personId, firstTs);
     store.linkVisitor(visitor.id, personId, firstTs);
   }
 
+  const sessions = new SessionCursor(store, visitor.id);
+  const personSpans = new Map<number, { first: number; last: number }>();
   let lastSeen = firstTs;
   for (const event of events) {
-    if (store.hasEvent(visitor.id, event.id)) continue;
+    // A re-sent event (or the same id twice in one batch) is stored once.
+    if (stored.has(event.id)) continue;
+    stored.add(event.id);
     // Identify before placing the event, so the identifying event already belongs to its person.
     const identity = identityOf(event);
-    if (identity) visitor = identifyVisitor(store, batch.siteId, visitor, identity, event.ts);
-    const sessionId = placeInSession(store, batch, visitor, event);
-    store.insertEvent(visitor.id, sessionId, event, batch.receivedAt);
-    store.touchPerson(visitor.personId, event.ts);
+    if (identity) {
+      const { personId, mergedFrom } = identifyVisitor(store, batch.siteId, visitor, identity, event.ts);
+      if (mergedFrom !== null) {
+        sessions.personMerged(mergedFrom, personId);
+        moveSpan(personSpans, mergedFrom, personId);
+      }
+      visitor = { id: visitor.id, personId };
+    }
+    const sessionId = sessions.place(event, visitor.personId, batch.siteDomains);
+    store.insertEvent(batch.siteId, visitor.id, sessionId, event);
+    const span = personSpans.get(visitor.personId);
+    personSpans.set(visitor.personId, { first: Math.min(span?.first ?? event.ts, event.ts), last: Math.max(span?.last ?? event.ts, event.ts) });
     lastSeen = Math.max(lastSeen, event.ts);
   }
+  sessions.save();
+  for (const [personId, span] of personSpans) store.touchPerson(personId, span.first, span.last);
   store.updateVisitor(visitor.id, batch, lastSeen);
+}
+
+/** A merged-away person no longer exists: what this batch saw of it belongs to the survivor. */
+function moveSpan(spans: Map<number, { first: number; last: number }>, from: number, to: number): void {
+  const moved = spans.get(from);
+  if (!moved) return;
+  spans.delete(from);
+  const existing = spans.get(to);
+  spans.set(to, existing ? { first: Math.min(existing.first, moved.first), last: Math.max(existing.last, moved.last) } : moved);
 }
 
 interface Identity {
@@ -137,15 +162,23 @@ function identityOf(event: ValidEvent): Identity | null {
  * person; a browser already tied to a *different* email moves on to the new person for its later
  * events, and the first keeps what came before — two identified people are never merged.
  */
-function identifyVisitor(store: StitchStore, siteId: number, visitor: VisitorRecord, identity: Identity, at: number): VisitorRecord {
+function identifyVisitor(
+  store: StitchStore,
+  siteId: number,
+  visitor: VisitorRecord,
+  identity: Identity,
+  at: number,
+): { personId: number; mergedFrom: number | null } {
   const current = store.findPerson(visitor.personId);
   const email = identity.email;
   let personId = current.id;
+  let mergedFrom: number | null = null;
   if (email && current.email !== email) {
     const existing = store.findPersonByEmail(siteId, email);
     if (current.email === null) {
       if (existing) {
         store.mergeAnonymousPerson(current.id, existing.id);
+        mergedFrom = current.id;
         personId = existing.id;
       } else {
         store.setPersonEmail(current.id, email);
@@ -156,40 +189,83 @@ function identifyVisitor(store: StitchStore, siteId: number, visitor: VisitorRec
     store.linkVisitor(visitor.id, personId, at);
   }
   store.updateTraits(personId, identity.traits);
-  return { id: visitor.id, personId };
+  return { personId, mergedFrom };
 }
 
-/** Finds or opens the session an event belongs to, by its time, its campaign and its person. */
-function placeInSession(store: StitchStore, batch: IngestBatch, visitor: VisitorRecord, event: ValidEvent): number {
-  const touch = attributeTouch({
-    url: event.url,
-    referrer: event.type === 'pageview' ? event.referrer : null,
-    siteDomains: batch.siteDomains,
-  });
-  // Only a page view can bring a new campaign; other events repeat the URL of a page already seen.
-  const eventCampaign = event.type === 'pageview' ? campaignKey(touch) : null;
-  const landing = { touch, campaignKey: eventCampaign, referrer: event.type === 'pageview' ? event.referrer || null : null, landingPage: event.url };
+/**
+ * The visitor's sessions around the events being placed, read once and kept in memory: `before`
+ * is the latest session that started at or before the last placed event, `after` the next one
+ * already stored (or null). Events come in time order, so both stay right until an event reaches
+ * `after`. Changed sessions are written once, by `save()`.
+ */
+class SessionCursor {
+  private before: SessionRecord | null = null;
+  private after: SessionRecord | null = null;
+  private loaded = false;
+  private readonly changed = new Map<number, SessionRecord>();
 
-  const before = store.findSessionBefore(visitor.id, event.ts);
-  if (before && before.personId === visitor.personId && coversTime(before, event.ts) && !isNewCampaign(before, eventCampaign)) {
-    store.stretchSession(before.id, before.startedAt, Math.max(before.endedAt, event.ts));
-    return before.id;
+  constructor(
+    private readonly store: StitchStore,
+    private readonly visitorId: number,
+  ) {}
+
+  /** Finds or opens the session an event belongs to, by its time, its campaign and its person. */
+  place(event: ValidEvent, personId: number, siteDomains: readonly string[]): number {
+    const ts = event.ts;
+    if (!this.loaded || (this.after && ts >= this.after.startedAt)) this.load(ts);
+    const touch = attributeTouch({ url: event.url, referrer: event.type === 'pageview' ? event.referrer : null, siteDomains });
+    // Only a page view can bring a new campaign; other events repeat the URL of a page already seen.
+    const eventCampaign = event.type === 'pageview' ? campaignKey(touch) : null;
+    const landing: Landing = { touch, campaignKey: eventCampaign, referrer: event.type === 'pageview' ? event.referrer || null : null, landingPage: event.url };
+    const { before, after } = this;
+
+    if (before && before.personId === personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign)) {
+      before.endedAt = Math.max(before.endedAt, ts);
+      return this.touched(before).id;
+    }
+    // A late or re-sent event from just before a session that is already stored (the landing page
+    // view of a retried batch, say) joins it and, being a page view, becomes its landing.
+    if (after && after.personId === personId && after.startedAt - ts <= SESSION_IDLE_MS && after.endedAt - ts < SESSION_MAX_MS && canLeadInto(after, event, eventCampaign)) {
+      after.startedAt = ts;
+      if (event.type === 'pageview') Object.assign(after, landing);
+      this.touched(after);
+      this.save();
+      this.before = after;
+      this.after = this.store.findSessionAfter(this.visitorId, ts);
+      return after.id;
+    }
+    // The browser switched to another person mid-visit: the visit goes on, under the new person.
+    const continued = before && before.personId !== personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign);
+    const opening: Landing = continued ? before : landing;
+    const id = this.store.createSession(this.visitorId, personId, ts, opening);
+    this.before = { id, personId, startedAt: ts, endedAt: ts, touch: opening.touch, campaignKey: opening.campaignKey, referrer: opening.referrer, landingPage: opening.landingPage };
+    return id;
   }
 
-  // A late or re-sent event from just before a session that is already stored (the landing page
-  // view of a retried batch, say) joins it and, being a page view, becomes its landing.
-  const after = store.findSessionAfter(visitor.id, event.ts);
-  if (after && after.personId === visitor.personId && after.startedAt - event.ts <= SESSION_IDLE_MS && after.endedAt - event.ts < SESSION_MAX_MS && canLeadInto(after, event, eventCampaign)) {
-    store.stretchSession(after.id, event.ts, after.endedAt, event.type === 'pageview' ? landing : undefined);
-    return after.id;
+  /** The sessions of a merged-away anonymous person now belong to the survivor (the store moved them). */
+  personMerged(from: number, to: number): void {
+    for (const session of [this.before, this.after, ...this.changed.values()]) {
+      if (session?.personId === from) session.personId = to;
+    }
   }
 
-  // The browser switched to another person mid-visit: the visit goes on, under the new person.
-  if (before && before.personId !== visitor.personId && coversTime(before, event.ts) && !isNewCampaign(before, eventCampaign)) {
-    const { touch: continuedTouch, campaignKey: continuedCampaign, referrer, landingPage } = before;
-    return store.createSession({ visitorId: visitor.id, personId: visitor.personId, at: event.ts, touch: continuedTouch, campaignKey: continuedCampaign, referrer, landingPage });
+  /** Writes the changed sessions; the store's answers are then current again. */
+  save(): void {
+    for (const session of this.changed.values()) this.store.saveSession(session);
+    this.changed.clear();
   }
-  return store.createSession({ visitorId: visitor.id, personId: visitor.personId, at: event.ts, ...landing });
+
+  private load(ts: number): void {
+    this.save();
+    this.before = this.store.findSessionBefore(this.visitorId, ts);
+    this.after = this.store.findSessionAfter(this.visitorId, ts);
+    this.loaded = true;
+  }
+
+  private touched(session: SessionRecord): SessionRecord {
+    this.changed.set(session.id, session);
+    return session;
+  }
 }
 
 function coversTime(session: SessionRecord, at: number): boolean {

@@ -20,7 +20,11 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
-export function createIngestWriter(repository: IngestRepository): IngestWriter {
+/**
+ * `onGroupFailure` hears of a group that had to be split: a batch that fails alone is rejected
+ * (its request gets a 500 and the snippet retries it), the others are stored.
+ */
+export function createIngestWriter(repository: IngestRepository, onGroupFailure: (error: unknown, batches: number) => void): IngestWriter {
   let pending: PendingWrite[] = [];
   let flushing: Promise<void> | null = null;
 
@@ -32,7 +36,8 @@ export function createIngestWriter(repository: IngestRepository): IngestWriter {
         for (const write of group) stitchBatch(store, write.batch);
       });
       for (const write of group) write.resolve();
-    } catch {
+    } catch (error) {
+      onGroupFailure(error, group.length);
       // Something in the group failed and the whole transaction rolled back. Store the batches
       // one by one, so only the batch at fault is refused and the others still land.
       for (const write of group) {

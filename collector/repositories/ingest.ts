@@ -3,7 +3,7 @@
  * group of batches in one transaction (one commit, one fsync, for many requests).
  */
 import type { SqliteDatabase } from '../db/open.js';
-import type { NewSession, PersonRecord, SessionRecord, StitchStore, Traits, VisitorRecord } from '../ingest/stitch.js';
+import type { Landing, PersonRecord, SessionRecord, StitchStore, Traits, VisitorRecord } from '../ingest/stitch.js';
 import type { Channel, ClickIds } from '../ingest/channel.js';
 
 interface SessionRow {
@@ -22,6 +22,9 @@ interface SessionRow {
   referrer: string | null;
   landing_page: string | null;
 }
+
+/** Remembered URL ids: enough for every page of a large site; a crawl of unique URLs just resets it. */
+const URL_CACHE_ENTRIES = 20_000;
 
 export interface IngestRepository {
   /** Runs `work` inside one transaction; everything it stored is committed when the promise resolves. */
@@ -45,7 +48,7 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     setPersonEmail: database.prepare('UPDATE people SET email = ? WHERE id = ?'),
     updateTraits: database.prepare(`UPDATE people SET name = coalesce(@name, name), phone = coalesce(@phone, phone), company = coalesce(@company, company),
       country = coalesce(@country, country), message = coalesce(@message, message) WHERE id = @personId`),
-    touchPerson: database.prepare('UPDATE people SET first_seen = min(first_seen, @at), last_seen = max(last_seen, @at) WHERE id = @personId'),
+    touchPerson: database.prepare('UPDATE people SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?) WHERE id = ?'),
     mergeTimes: database.prepare(`UPDATE people SET first_seen = min(first_seen, (SELECT first_seen FROM people WHERE id = @from)),
       last_seen = max(last_seen, (SELECT last_seen FROM people WHERE id = @from)) WHERE id = @to`),
     mergeTraits: database.prepare(`UPDATE people SET name = coalesce(name, (SELECT name FROM people WHERE id = @from)),
@@ -57,16 +60,18 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     moveLinks: database.prepare('UPDATE OR IGNORE identity_links SET person_id = @to WHERE person_id = @from'),
     dropLinks: database.prepare('DELETE FROM identity_links WHERE person_id = @from'),
     deletePerson: database.prepare('DELETE FROM people WHERE id = @from'),
-    hasEvent: database.prepare('SELECT 1 FROM events WHERE visitor_id = ? AND client_event_id = ?').pluck(),
+    // One query for a whole batch's ids: json_each turns the JSON array into rows.
+    storedEventIds: database.prepare('SELECT client_event_id FROM events WHERE visitor_id = ? AND client_event_id IN (SELECT value FROM json_each(?))').pluck(),
     findSessionBefore: database.prepare('SELECT * FROM sessions WHERE visitor_id = ? AND started_at <= ? ORDER BY started_at DESC LIMIT 1'),
     findSessionAfter: database.prepare('SELECT * FROM sessions WHERE visitor_id = ? AND started_at > ? ORDER BY started_at ASC LIMIT 1'),
     createSession: database.prepare(`INSERT INTO sessions (visitor_id, person_id, started_at, ended_at, channel, source, medium, campaign, term, content, campaign_key, click_ids, referrer, landing_page)
       VALUES (@visitorId, @personId, @at, @at, @channel, @source, @medium, @campaign, @term, @content, @campaignKey, @clickIds, @referrer, @landingPage)`),
-    stretchSession: database.prepare('UPDATE sessions SET started_at = @startedAt, ended_at = @endedAt WHERE id = @sessionId'),
-    setLanding: database.prepare(`UPDATE sessions SET channel = @channel, source = @source, medium = @medium, campaign = @campaign, term = @term, content = @content,
-      campaign_key = @campaignKey, click_ids = @clickIds, referrer = @referrer, landing_page = @landingPage WHERE id = @sessionId`),
-    insertEvent: database.prepare(`INSERT INTO events (visitor_id, session_id, client_event_id, type, ts, received_at, url, data)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    saveSession: database.prepare(`UPDATE sessions SET person_id = @personId, started_at = @startedAt, ended_at = @endedAt, channel = @channel, source = @source,
+      medium = @medium, campaign = @campaign, term = @term, content = @content, campaign_key = @campaignKey, click_ids = @clickIds,
+      referrer = @referrer, landing_page = @landingPage WHERE id = @sessionId`),
+    insertEvent: database.prepare('INSERT INTO events (visitor_id, session_id, client_event_id, type, ts, url_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insertUrl: database.prepare('INSERT INTO urls (site_id, url) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    findUrl: database.prepare('SELECT id FROM urls WHERE site_id = ? AND url = ?').pluck(),
   };
 
   const toSession = (row: SessionRow | undefined): SessionRecord | null =>
@@ -91,7 +96,7 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
         }
       : null;
 
-  const landingColumns = (landing: Omit<NewSession, 'visitorId' | 'personId' | 'at'>) => ({
+  const landingColumns = (landing: Landing) => ({
     channel: landing.touch.channel,
     source: landing.touch.source,
     medium: landing.touch.medium,
@@ -103,6 +108,24 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     referrer: landing.referrer,
     landingPage: landing.landingPage,
   });
+
+  /**
+   * URL rows are only ever added, never changed or deleted, so their ids can be remembered: most
+   * events of a busy site land on a few hundred pages. A rolled-back transaction forgets them all,
+   * since the rows it added are gone.
+   */
+  const urlIds = new Map<string, number>();
+  const urlId = (siteId: number, url: string): number => {
+    const key = `${siteId} ${url}`;
+    let id = urlIds.get(key);
+    if (id === undefined) {
+      statements.insertUrl.run(siteId, url);
+      id = statements.findUrl.get(siteId, url) as number;
+      if (urlIds.size >= URL_CACHE_ENTRIES) urlIds.clear();
+      urlIds.set(key, id);
+    }
+    return id;
+  };
 
   const store: StitchStore = {
     findVisitor: (siteId, clientId) => (statements.findVisitor.get(siteId, clientId) as VisitorRecord | undefined) ?? null,
@@ -129,25 +152,29 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     updateTraits(personId, traits: Traits) {
       statements.updateTraits.run({ personId, name: null, phone: null, company: null, country: null, message: null, ...traits });
     },
-    touchPerson: (personId, at) => void statements.touchPerson.run({ personId, at }),
-    hasEvent: (visitorId, clientEventId) => statements.hasEvent.get(visitorId, clientEventId) !== undefined,
+    touchPerson: (personId, firstSeen, lastSeen) => void statements.touchPerson.run(firstSeen, lastSeen, personId),
+    findStoredEventIds: (visitorId, clientEventIds) => new Set(statements.storedEventIds.all(visitorId, JSON.stringify(clientEventIds)) as string[]),
     findSessionBefore: (visitorId, at) => toSession(statements.findSessionBefore.get(visitorId, at) as SessionRow | undefined),
     findSessionAfter: (visitorId, at) => toSession(statements.findSessionAfter.get(visitorId, at) as SessionRow | undefined),
-    createSession: (session) =>
-      Number(statements.createSession.run({ visitorId: session.visitorId, personId: session.personId, at: session.at, ...landingColumns(session) }).lastInsertRowid),
-    stretchSession(sessionId, startedAt, endedAt, landing) {
-      statements.stretchSession.run({ sessionId, startedAt, endedAt });
-      if (landing) statements.setLanding.run({ sessionId, ...landingColumns(landing) });
+    createSession: (visitorId, personId, at, landing) =>
+      Number(statements.createSession.run({ visitorId, personId, at, ...landingColumns(landing) }).lastInsertRowid),
+    saveSession(session) {
+      statements.saveSession.run({ sessionId: session.id, personId: session.personId, startedAt: session.startedAt, endedAt: session.endedAt, ...landingColumns(session) });
     },
-    insertEvent(visitorId, sessionId, event, receivedAt) {
+    insertEvent(siteId, visitorId, sessionId, event) {
       const { id, type, ts, url, ...data } = event;
-      statements.insertEvent.run(visitorId, sessionId, id, type, Math.round(ts), receivedAt, url, Object.keys(data).length > 0 ? JSON.stringify(data) : null);
+      statements.insertEvent.run(visitorId, sessionId, id, type, Math.round(ts), urlId(siteId, url), Object.keys(data).length > 0 ? JSON.stringify(data) : null);
     },
   };
 
   return {
     async runInTransaction(work) {
-      database.transaction(() => work(store))();
+      try {
+        database.transaction(() => work(store))();
+      } catch (error) {
+        urlIds.clear();
+        throw error;
+      }
     },
   };
 }

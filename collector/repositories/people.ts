@@ -192,8 +192,8 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
     person: database.prepare('SELECT people.*, sites.key AS site_key FROM people JOIN sites ON sites.id = people.site_id WHERE people.id = ?'),
     sessions: database.prepare('SELECT * FROM sessions WHERE person_id = ? ORDER BY started_at, id'),
     devices: database.prepare(`SELECT * FROM visitors WHERE id IN (SELECT visitor_id FROM sessions WHERE person_id = @personId) OR person_id = @personId ORDER BY first_seen`),
-    events: database.prepare(`SELECT events.session_id, events.client_event_id, events.type, events.ts, events.url, events.data
-      FROM sessions JOIN events ON events.visitor_id = sessions.visitor_id AND events.session_id = sessions.id
+    events: database.prepare(`SELECT events.session_id, events.client_event_id, events.type, events.ts, urls.url, events.data
+      FROM sessions JOIN events ON events.visitor_id = sessions.visitor_id AND events.session_id = sessions.id JOIN urls ON urls.id = events.url_id
       WHERE sessions.person_id = ? ORDER BY events.ts, events.id`),
     peopleByEmail: database.prepare('SELECT id FROM people WHERE email = ?').pluck(),
     deleteEvents: database.prepare(`DELETE FROM events WHERE visitor_id IN (SELECT visitor_id FROM sessions WHERE person_id = @personId)

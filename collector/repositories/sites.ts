@@ -2,6 +2,12 @@
 import { customAlphabet } from 'nanoid';
 import type { SqliteDatabase } from '../db/open.js';
 
+/**
+ * Every beacon looks its site up, and sites change rarely: a found site is remembered this long.
+ * Unknown keys are not remembered, so a site added by the CLI in another process works at once.
+ */
+const SITE_CACHE_MS = 10_000;
+
 /** 16 lowercase letters and digits: unguessable enough for a public key, easy to read aloud. */
 const newSiteKey = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
 
@@ -41,6 +47,8 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
     createdAt: row.created_at,
   });
 
+  const cache = new Map<string, { site: Site; until: number }>();
+
   return {
     async createSite({ name, domains }) {
       const key = newSiteKey();
@@ -49,8 +57,14 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
       return { id: Number(result.lastInsertRowid), key, name, domains, createdAt };
     },
     async findSiteByKey(key) {
+      const now = Date.now();
+      const cached = cache.get(key);
+      if (cached && cached.until > now) return cached.site;
       const row = statements.findByKey.get(key) as SiteRow | undefined;
-      return row ? toSite(row) : null;
+      if (!row) return null;
+      const site = toSite(row);
+      cache.set(key, { site, until: now + SITE_CACHE_MS });
+      return site;
     },
     async listSites() {
       return (statements.list.all() as SiteRow[]).map(toSite);

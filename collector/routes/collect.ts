@@ -80,7 +80,6 @@ export async function collectRoutes(app: FastifyInstance, { sites, writer, ipMod
       siteId: site.id,
       siteDomains: site.domains,
       visitorClientId: batch.visitor,
-      receivedAt,
       device: { ...describeDevice(requestFacts, ipMode), language: batch.lang ?? null, timeZone: batch.tz ?? null, screen: batch.screen ?? null },
       events,
     });

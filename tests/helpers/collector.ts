@@ -10,7 +10,6 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../collector/app.js';
 import { ensureAdminAccount } from '../../collector/admin.js';
 import { openDatabase, type SqliteDatabase } from '../../collector/db/open.js';
-import { createIngestWriter, type IngestWriter } from '../../collector/ingest/writer.js';
 import { PUBLIC_DIRECTORY } from '../../collector/paths.js';
 import { createRepositories, type Repositories } from '../../collector/repositories/index.js';
 
@@ -20,7 +19,6 @@ export interface TestCollector {
   app: FastifyInstance;
   database: SqliteDatabase;
   repositories: Repositories;
-  writer: IngestWriter;
   databaseFile: string;
   adminPassword: string;
   /** Base URL (no trailing slash) once listening; the public URL used for tags and links. */
@@ -35,27 +33,24 @@ export async function createTestCollector(
   const databaseFile = options.databaseFile ?? join(directory, 'leadtrail.db');
   const database = openDatabase(databaseFile);
   const repositories = createRepositories(database);
-  const writer = createIngestWriter(repositories.ingest);
   await ensureAdminAccount(repositories.accounts, ADMIN_PASSWORD);
 
   // The public URL must be known before the app is built; listening on a fixed free port would
   // race other test files, so the port is learned first from a throwaway listener.
   const port = options.listen ? await findFreePort() : 0;
   const url = options.listen ? `http://127.0.0.1:${port}` : 'http://collector.test';
-  const app = await buildApp({ repositories, writer, publicUrl: url, publicDirectory: PUBLIC_DIRECTORY, ...options.app });
+  const app = await buildApp({ repositories, publicUrl: url, publicDirectory: PUBLIC_DIRECTORY, ...options.app });
   if (options.listen) await app.listen({ port, host: '127.0.0.1' });
 
   return {
     app,
     database,
     repositories,
-    writer,
     databaseFile,
     adminPassword: ADMIN_PASSWORD,
     url,
     async close() {
       await app.close();
-      await writer.drain();
       database.close();
       if (!options.databaseFile) rmSync(directory, { recursive: true, force: true });
     },

@@ -9,8 +9,8 @@ import type { TestCollector } from './collector.js';
 export function storedEvents(collector: TestCollector, siteKey: string): ValidEvent[] {
   const rows = collector.database
     .prepare(
-      `SELECT events.client_event_id AS id, events.type, events.ts, events.url, events.data FROM events
-       JOIN visitors ON visitors.id = events.visitor_id JOIN sites ON sites.id = visitors.site_id
+      `SELECT events.client_event_id AS id, events.type, events.ts, urls.url, events.data FROM events
+       JOIN urls ON urls.id = events.url_id JOIN visitors ON visitors.id = events.visitor_id JOIN sites ON sites.id = visitors.site_id
        WHERE sites.key = ? ORDER BY events.ts, events.id`,
     )
     .all(siteKey) as Array<{ id: string; type: string; ts: number; url: string; data: string | null }>;

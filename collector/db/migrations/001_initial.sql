@@ -101,6 +101,14 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_visitor ON sessions(visitor_id, started_at);
 CREATE INDEX sessions_by_person ON sessions(person_id, started_at);
 
+-- Page URLs, stored once per site: an event row holds a small integer instead of the URL.
+CREATE TABLE urls (
+  id       INTEGER PRIMARY KEY,
+  site_id  INTEGER NOT NULL REFERENCES sites(id),
+  url      TEXT NOT NULL,
+  UNIQUE (site_id, url)
+);
+
 -- Raw events. The only secondary index serves both de-duplication of re-sent events and a
 -- visitor's trail; visitor ids are sequential, so inserts stay near the right edge.
 CREATE TABLE events (
@@ -110,8 +118,7 @@ CREATE TABLE events (
   client_event_id  TEXT NOT NULL,
   type             TEXT NOT NULL,
   ts               INTEGER NOT NULL,      -- corrected for client clock skew
-  received_at      INTEGER NOT NULL,
-  url              TEXT,
+  url_id           INTEGER NOT NULL REFERENCES urls(id),
   data             TEXT                   -- JSON of the type's own fields (title, fields, provider, …)
 );
 CREATE UNIQUE INDEX events_by_visitor ON events(visitor_id, client_event_id);
