@@ -38,7 +38,7 @@ export function isAutomatedRequest(facts: RequestFacts): boolean {
   if (!facts.fromPage) return false;
   // A browser always sends a user agent; its absence means a script or a crawler.
   if (!facts.userAgent) return true;
-  return isbot(facts.userAgent);
+  return readUserAgent(facts.userAgent).bot;
 }
 
 /**
@@ -46,15 +46,42 @@ export function isAutomatedRequest(facts: RequestFacts): boolean {
  * address — looked up before the address is truncated or dropped for storage.
  */
 export function describeDevice(facts: RequestFacts, ipMode: IpMode): DeviceFacts {
-  const parsed = facts.userAgent ? Bowser.parse(facts.userAgent) : undefined;
+  const { browser, os, device } = facts.userAgent ? readUserAgent(facts.userAgent) : NO_USER_AGENT;
   const network = lookupNetwork(facts.ip);
   return {
-    browser: parsed?.browser.name ?? null,
-    os: parsed?.os.name ?? null,
-    device: parsed?.platform.type ?? null,
+    browser,
+    os,
+    device,
     ip: storableIp(facts.ip, ipMode),
     ipCountry: network.country,
     asn: network.asn,
     organisation: network.organisation,
   };
+}
+
+interface UserAgentFacts {
+  browser: string | null;
+  os: string | null;
+  device: string | null;
+  bot: boolean;
+}
+
+const NO_USER_AGENT: UserAgentFacts = { browser: null, os: null, device: null, bot: true };
+
+/**
+ * A site's visitors use a few hundred distinct user agents, and parsing one (bowser, then isbot's
+ * long regular expression) costs more than the rest of a beacon's enrichment: remembered, bounded.
+ */
+const USER_AGENT_CACHE_ENTRIES = 5_000;
+const userAgents = new Map<string, UserAgentFacts>();
+
+function readUserAgent(userAgent: string): UserAgentFacts {
+  let facts = userAgents.get(userAgent);
+  if (!facts) {
+    const parsed = Bowser.parse(userAgent);
+    facts = { browser: parsed.browser.name ?? null, os: parsed.os.name ?? null, device: parsed.platform.type ?? null, bot: isbot(userAgent) };
+    if (userAgents.size >= USER_AGENT_CACHE_ENTRIES) userAgents.clear();
+    userAgents.set(userAgent, facts);
+  }
+  return facts;
 }

@@ -30,6 +30,8 @@ export interface IngestBatch {
 export interface VisitorRecord {
   id: number;
   personId: number;
+  /** The device facts as stored, in the store's own form: unchanged facts are not written again. */
+  storedDevice: string;
 }
 
 /** Where a session came from: what its landing page view carried. */
@@ -65,7 +67,7 @@ export interface Traits {
 export interface StitchStore {
   findVisitor(siteId: number, clientId: string): VisitorRecord | null;
   createVisitor(batch: IngestBatch, personId: number, at: number): VisitorRecord;
-  updateVisitor(visitorId: number, batch: IngestBatch, lastSeen: number): void;
+  updateVisitor(visitor: VisitorRecord, batch: IngestBatch, lastSeen: number): void;
   createPerson(siteId: number, email: string | null, at: number): number;
   findPerson(personId: number): PersonRecord;
   findPersonByEmail(siteId: number, email: string): PersonRecord | null;
@@ -83,8 +85,10 @@ export interface StitchStore {
   /** The visitor's earliest session that started after `at`. */
   findSessionAfter(visitorId: number, at: number): SessionRecord | null;
   createSession(visitorId: number, personId: number, at: number, landing: Landing): number;
-  /** Writes a session's span and landing as they now are. */
-  saveSession(session: SessionRecord): void;
+  /** Writes a session's time span as it now is. */
+  saveSessionSpan(session: SessionRecord): void;
+  /** Writes a session's landing (attribution, referrer, landing page) as it now is. */
+  saveSessionLanding(session: SessionRecord): void;
   insertEvent(siteId: number, visitorId: number, sessionId: number, event: ValidEvent): void;
 }
 
@@ -116,7 +120,7 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
         sessions.personMerged(mergedFrom, personId);
         moveSpan(personSpans, mergedFrom, personId);
       }
-      visitor = { id: visitor.id, personId };
+      visitor = { ...visitor, personId };
     }
     const sessionId = sessions.place(event, visitor.personId, batch.siteDomains);
     store.insertEvent(batch.siteId, visitor.id, sessionId, event);
@@ -126,7 +130,7 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
   }
   sessions.save();
   for (const [personId, span] of personSpans) store.touchPerson(personId, span.first, span.last);
-  store.updateVisitor(visitor.id, batch, lastSeen);
+  store.updateVisitor(visitor, batch, lastSeen);
 }
 
 /** A merged-away person no longer exists: what this batch saw of it belongs to the survivor. */
@@ -202,7 +206,8 @@ class SessionCursor {
   private before: SessionRecord | null = null;
   private after: SessionRecord | null = null;
   private loaded = false;
-  private readonly changed = new Map<number, SessionRecord>();
+  private readonly spanChanged = new Map<number, SessionRecord>();
+  private readonly landingChanged = new Map<number, SessionRecord>();
 
   constructor(
     private readonly store: StitchStore,
@@ -213,22 +218,27 @@ class SessionCursor {
   place(event: ValidEvent, personId: number, siteDomains: readonly string[]): number {
     const ts = event.ts;
     if (!this.loaded || (this.after && ts >= this.after.startedAt)) this.load(ts);
-    const touch = attributeTouch({ url: event.url, referrer: event.type === 'pageview' ? event.referrer : null, siteDomains });
-    // Only a page view can bring a new campaign; other events repeat the URL of a page already seen.
-    const eventCampaign = event.type === 'pageview' ? campaignKey(touch) : null;
-    const landing: Landing = { touch, campaignKey: eventCampaign, referrer: event.type === 'pageview' ? event.referrer || null : null, landingPage: event.url };
+    const isPageview = event.type === 'pageview';
+    // Only a page view can bring a new campaign (other events repeat the URL of a page already
+    // seen), so only a page view is attributed before it is known to open a session.
+    const pageviewLanding = isPageview ? landingOf(event, siteDomains) : null;
+    const eventCampaign = pageviewLanding?.campaignKey ?? null;
     const { before, after } = this;
 
     if (before && before.personId === personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign)) {
       before.endedAt = Math.max(before.endedAt, ts);
-      return this.touched(before).id;
+      this.spanChanged.set(before.id, before);
+      return before.id;
     }
     // A late or re-sent event from just before a session that is already stored (the landing page
     // view of a retried batch, say) joins it and, being a page view, becomes its landing.
     if (after && after.personId === personId && after.startedAt - ts <= SESSION_IDLE_MS && after.endedAt - ts < SESSION_MAX_MS && canLeadInto(after, event, eventCampaign)) {
       after.startedAt = ts;
-      if (event.type === 'pageview') Object.assign(after, landing);
-      this.touched(after);
+      this.spanChanged.set(after.id, after);
+      if (pageviewLanding) {
+        Object.assign(after, pageviewLanding);
+        this.landingChanged.set(after.id, after);
+      }
       this.save();
       this.before = after;
       this.after = this.store.findSessionAfter(this.visitorId, ts);
@@ -236,7 +246,7 @@ class SessionCursor {
     }
     // The browser switched to another person mid-visit: the visit goes on, under the new person.
     const continued = before && before.personId !== personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign);
-    const opening: Landing = continued ? before : landing;
+    const opening: Landing = continued ? before : (pageviewLanding ?? landingOf(event, siteDomains));
     const id = this.store.createSession(this.visitorId, personId, ts, opening);
     this.before = { id, personId, startedAt: ts, endedAt: ts, touch: opening.touch, campaignKey: opening.campaignKey, referrer: opening.referrer, landingPage: opening.landingPage };
     return id;
@@ -244,15 +254,17 @@ class SessionCursor {
 
   /** The sessions of a merged-away anonymous person now belong to the survivor (the store moved them). */
   personMerged(from: number, to: number): void {
-    for (const session of [this.before, this.after, ...this.changed.values()]) {
+    for (const session of [this.before, this.after, ...this.spanChanged.values(), ...this.landingChanged.values()]) {
       if (session?.personId === from) session.personId = to;
     }
   }
 
   /** Writes the changed sessions; the store's answers are then current again. */
   save(): void {
-    for (const session of this.changed.values()) this.store.saveSession(session);
-    this.changed.clear();
+    for (const session of this.spanChanged.values()) this.store.saveSessionSpan(session);
+    for (const session of this.landingChanged.values()) this.store.saveSessionLanding(session);
+    this.spanChanged.clear();
+    this.landingChanged.clear();
   }
 
   private load(ts: number): void {
@@ -262,10 +274,13 @@ class SessionCursor {
     this.loaded = true;
   }
 
-  private touched(session: SessionRecord): SessionRecord {
-    this.changed.set(session.id, session);
-    return session;
-  }
+}
+
+/** What an event would give a session it opens. */
+function landingOf(event: ValidEvent, siteDomains: readonly string[]): Landing {
+  const isPageview = event.type === 'pageview';
+  const touch = attributeTouch({ url: event.url, referrer: isPageview ? event.referrer : null, siteDomains });
+  return { touch, campaignKey: isPageview ? campaignKey(touch) : null, referrer: isPageview ? event.referrer || null : null, landingPage: event.url };
 }
 
 function coversTime(session: SessionRecord, at: number): boolean {

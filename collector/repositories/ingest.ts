@@ -3,7 +3,7 @@
  * group of batches in one transaction (one commit, one fsync, for many requests).
  */
 import type { SqliteDatabase } from '../db/open.js';
-import type { Landing, PersonRecord, SessionRecord, StitchStore, Traits, VisitorRecord } from '../ingest/stitch.js';
+import type { IngestBatch, Landing, PersonRecord, SessionRecord, StitchStore, Traits, VisitorRecord } from '../ingest/stitch.js';
 import type { Channel, ClickIds } from '../ingest/channel.js';
 
 interface SessionRow {
@@ -23,6 +23,17 @@ interface SessionRow {
   landing_page: string | null;
 }
 
+interface UrlRow {
+  id: number;
+  title: string | null;
+}
+
+/** The device facts in the form `findVisitor` reads them back (SQLite's json_array). */
+function deviceSignature(device: IngestBatch['device']): string {
+  const { browser, os, device: kind, ip, ipCountry, asn, organisation, language, timeZone, screen } = device;
+  return JSON.stringify([browser, os, kind, ip, ipCountry, asn, organisation, language, timeZone, screen]);
+}
+
 /** Remembered URL ids: enough for every page of a large site; a crawl of unique URLs just resets it. */
 const URL_CACHE_ENTRIES = 20_000;
 
@@ -33,9 +44,11 @@ export interface IngestRepository {
 
 export function createIngestRepository(database: SqliteDatabase): IngestRepository {
   const statements = {
-    findVisitor: database.prepare('SELECT id, person_id AS personId FROM visitors WHERE site_id = ? AND client_id = ?'),
+    findVisitor: database.prepare(`SELECT id, person_id AS personId, json_array(browser, os, device, ip, ip_country, asn, organisation, language, time_zone, screen) AS storedDevice
+      FROM visitors WHERE site_id = ? AND client_id = ?`),
     createVisitor: database.prepare(`INSERT INTO visitors (site_id, client_id, person_id, first_seen, last_seen, browser, os, device, ip, ip_country, asn, organisation, language, time_zone, screen)
       VALUES (@siteId, @clientId, @personId, @at, @at, @browser, @os, @device, @ip, @ipCountry, @asn, @organisation, @language, @timeZone, @screen)`),
+    touchVisitor: database.prepare('UPDATE visitors SET last_seen = max(last_seen, ?) WHERE id = ?'),
     updateVisitor: database.prepare(`UPDATE visitors SET last_seen = max(last_seen, @lastSeen), browser = coalesce(@browser, browser), os = coalesce(@os, os),
       device = coalesce(@device, device), ip = coalesce(@ip, ip), ip_country = coalesce(@ipCountry, ip_country), asn = coalesce(@asn, asn),
       organisation = coalesce(@organisation, organisation), language = coalesce(@language, language), time_zone = coalesce(@timeZone, time_zone),
@@ -66,12 +79,13 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     findSessionAfter: database.prepare('SELECT * FROM sessions WHERE visitor_id = ? AND started_at > ? ORDER BY started_at ASC LIMIT 1'),
     createSession: database.prepare(`INSERT INTO sessions (visitor_id, person_id, started_at, ended_at, channel, source, medium, campaign, term, content, campaign_key, click_ids, referrer, landing_page)
       VALUES (@visitorId, @personId, @at, @at, @channel, @source, @medium, @campaign, @term, @content, @campaignKey, @clickIds, @referrer, @landingPage)`),
-    saveSession: database.prepare(`UPDATE sessions SET person_id = @personId, started_at = @startedAt, ended_at = @endedAt, channel = @channel, source = @source,
+    saveSessionSpan: database.prepare('UPDATE sessions SET started_at = ?, ended_at = ? WHERE id = ?'),
+    saveSessionLanding: database.prepare(`UPDATE sessions SET channel = @channel, source = @source,
       medium = @medium, campaign = @campaign, term = @term, content = @content, campaign_key = @campaignKey, click_ids = @clickIds,
       referrer = @referrer, landing_page = @landingPage WHERE id = @sessionId`),
     insertEvent: database.prepare('INSERT INTO events (visitor_id, session_id, client_event_id, type, ts, url_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    insertUrl: database.prepare('INSERT INTO urls (site_id, url) VALUES (?, ?) ON CONFLICT DO NOTHING'),
-    findUrl: database.prepare('SELECT id FROM urls WHERE site_id = ? AND url = ?').pluck(),
+    insertUrl: database.prepare('INSERT INTO urls (site_id, url, title) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+    findUrl: database.prepare('SELECT id, title FROM urls WHERE site_id = ? AND url = ?'),
   };
 
   const toSession = (row: SessionRow | undefined): SessionRecord | null =>
@@ -114,27 +128,29 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
    * events of a busy site land on a few hundred pages. A rolled-back transaction forgets them all,
    * since the rows it added are gone.
    */
-  const urlIds = new Map<string, number>();
-  const urlId = (siteId: number, url: string): number => {
+  const urlIds = new Map<string, UrlRow>();
+  const findUrl = (siteId: number, url: string, title: string | undefined): UrlRow => {
     const key = `${siteId} ${url}`;
-    let id = urlIds.get(key);
-    if (id === undefined) {
-      statements.insertUrl.run(siteId, url);
-      id = statements.findUrl.get(siteId, url) as number;
+    let row = urlIds.get(key);
+    if (row === undefined) {
+      statements.insertUrl.run(siteId, url, title ?? null);
+      row = statements.findUrl.get(siteId, url) as UrlRow;
       if (urlIds.size >= URL_CACHE_ENTRIES) urlIds.clear();
-      urlIds.set(key, id);
+      urlIds.set(key, row);
     }
-    return id;
+    return row;
   };
 
   const store: StitchStore = {
     findVisitor: (siteId, clientId) => (statements.findVisitor.get(siteId, clientId) as VisitorRecord | undefined) ?? null,
     createVisitor(batch, personId, at) {
       const result = statements.createVisitor.run({ siteId: batch.siteId, clientId: batch.visitorClientId, personId, at, ...batch.device });
-      return { id: Number(result.lastInsertRowid), personId };
+      return { id: Number(result.lastInsertRowid), personId, storedDevice: deviceSignature(batch.device) };
     },
-    updateVisitor(visitorId, batch, lastSeen) {
-      statements.updateVisitor.run({ visitorId, lastSeen, ...batch.device });
+    updateVisitor(visitor, batch, lastSeen) {
+      // Most batches come from the same browser on the same network as the last one.
+      if (deviceSignature(batch.device) === visitor.storedDevice) statements.touchVisitor.run(lastSeen, visitor.id);
+      else statements.updateVisitor.run({ visitorId: visitor.id, lastSeen, ...batch.device });
     },
     createPerson: (siteId, email, at) => Number(statements.createPerson.run(siteId, email, at, at).lastInsertRowid),
     findPerson: (personId) => statements.findPerson.get(personId) as PersonRecord,
@@ -158,12 +174,14 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     findSessionAfter: (visitorId, at) => toSession(statements.findSessionAfter.get(visitorId, at) as SessionRow | undefined),
     createSession: (visitorId, personId, at, landing) =>
       Number(statements.createSession.run({ visitorId, personId, at, ...landingColumns(landing) }).lastInsertRowid),
-    saveSession(session) {
-      statements.saveSession.run({ sessionId: session.id, personId: session.personId, startedAt: session.startedAt, endedAt: session.endedAt, ...landingColumns(session) });
-    },
+    saveSessionSpan: (session) => void statements.saveSessionSpan.run(session.startedAt, session.endedAt, session.id),
+    saveSessionLanding: (session) => void statements.saveSessionLanding.run({ sessionId: session.id, ...landingColumns(session) }),
     insertEvent(siteId, visitorId, sessionId, event) {
       const { id, type, ts, url, ...data } = event;
-      statements.insertEvent.run(visitorId, sessionId, id, type, Math.round(ts), urlId(siteId, url), Object.keys(data).length > 0 ? JSON.stringify(data) : null);
+      const page = findUrl(siteId, url, 'title' in data ? data.title : undefined);
+      // The page's usual title lives in `urls`; only a different one is kept with the event.
+      if ('title' in data && data.title === page.title) delete data.title;
+      statements.insertEvent.run(visitorId, sessionId, id, type, Math.round(ts), page.id, Object.keys(data).length > 0 ? JSON.stringify(data) : null);
     },
   };
 

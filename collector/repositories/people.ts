@@ -128,13 +128,26 @@ interface SessionRow {
   landing_page: string | null;
 }
 
-interface EventRow {
-  session_id: number;
+/** An event row joined with its page: the columns `toTrailEvent` reads. */
+export interface StoredEventRow {
   client_event_id: string;
   type: string;
   ts: number;
-  url: string | null;
+  url: string;
+  page_title: string | null;
   data: string | null;
+}
+
+interface EventRow extends StoredEventRow {
+  session_id: number;
+}
+
+/** A stored event back in its wire form: the envelope, the type's own fields, the page's title. */
+export function toTrailEvent(row: StoredEventRow): TrailEvent {
+  const fields = row.data ? (JSON.parse(row.data) as { title?: string }) : {};
+  // A page view's title is its own when it had a different one, else the page's (urls.title).
+  const title = row.type === 'pageview' && row.page_title !== null ? { title: fields.title ?? row.page_title } : {};
+  return { ...fields, ...title, id: row.client_event_id, type: row.type, ts: row.ts, url: row.url } as TrailEvent;
 }
 
 interface DeviceRow {
@@ -192,7 +205,7 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
     person: database.prepare('SELECT people.*, sites.key AS site_key FROM people JOIN sites ON sites.id = people.site_id WHERE people.id = ?'),
     sessions: database.prepare('SELECT * FROM sessions WHERE person_id = ? ORDER BY started_at, id'),
     devices: database.prepare(`SELECT * FROM visitors WHERE id IN (SELECT visitor_id FROM sessions WHERE person_id = @personId) OR person_id = @personId ORDER BY first_seen`),
-    events: database.prepare(`SELECT events.session_id, events.client_event_id, events.type, events.ts, urls.url, events.data
+    events: database.prepare(`SELECT events.session_id, events.client_event_id, events.type, events.ts, urls.url, urls.title AS page_title, events.data
       FROM sessions JOIN events ON events.visitor_id = sessions.visitor_id AND events.session_id = sessions.id JOIN urls ON urls.id = events.url_id
       WHERE sessions.person_id = ? ORDER BY events.ts, events.id`),
     peopleByEmail: database.prepare('SELECT id FROM people WHERE email = ?').pluck(),
@@ -264,9 +277,7 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
       const eventsBySession = new Map<number, TrailEvent[]>();
       for (const event of statements.events.all(personId) as EventRow[]) {
         const list = eventsBySession.get(event.session_id) ?? [];
-        // The row holds what ingest validated: the type's own fields as JSON beside the envelope.
-        const fields = event.data ? (JSON.parse(event.data) as object) : {};
-        list.push({ ...fields, id: event.client_event_id, type: event.type, ts: event.ts, url: event.url } as TrailEvent);
+        list.push(toTrailEvent(event));
         eventsBySession.set(event.session_id, list);
       }
       const sessions: TrailSession[] = sessionRows.map((session) => ({

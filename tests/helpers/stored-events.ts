@@ -4,17 +4,18 @@
  */
 import type { ValidEvent } from '../../collector/ingest/schema.js';
 import type { TestCollector } from './collector.js';
+import { toTrailEvent, type StoredEventRow } from '../../collector/repositories/people.js';
 
 /** Every stored event of the site, oldest first, as it arrived on the wire (ts on the server's clock). */
 export function storedEvents(collector: TestCollector, siteKey: string): ValidEvent[] {
   const rows = collector.database
     .prepare(
-      `SELECT events.client_event_id AS id, events.type, events.ts, urls.url, events.data FROM events
+      `SELECT events.client_event_id, events.type, events.ts, urls.url, urls.title AS page_title, events.data FROM events
        JOIN urls ON urls.id = events.url_id JOIN visitors ON visitors.id = events.visitor_id JOIN sites ON sites.id = visitors.site_id
        WHERE sites.key = ? ORDER BY events.ts, events.id`,
     )
-    .all(siteKey) as Array<{ id: string; type: string; ts: number; url: string; data: string | null }>;
-  return rows.map((row) => ({ ...(row.data ? JSON.parse(row.data) : {}), id: row.id, type: row.type, ts: row.ts, url: row.url }) as ValidEvent);
+    .all(siteKey) as StoredEventRow[];
+  return rows.map(toTrailEvent);
 }
 
 /** Polls until `check` returns a value: beacons arrive on their own schedule. */

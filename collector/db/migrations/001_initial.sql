@@ -101,11 +101,14 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_visitor ON sessions(visitor_id, started_at);
 CREATE INDEX sessions_by_person ON sessions(person_id, started_at);
 
--- Page URLs, stored once per site: an event row holds a small integer instead of the URL.
+-- Page URLs, stored once per site: an event row holds a small integer instead of the URL. The
+-- title first seen on the page is kept here too; a page view stores its own title only when it
+-- differs from this one.
 CREATE TABLE urls (
   id       INTEGER PRIMARY KEY,
   site_id  INTEGER NOT NULL REFERENCES sites(id),
   url      TEXT NOT NULL,
+  title    TEXT,
   UNIQUE (site_id, url)
 );
 
