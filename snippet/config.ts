@@ -1,23 +1,21 @@
-/** The tag's settings, read once from the data- attributes of the `<script>` that loaded lt.js (SPEC §2). */
-export interface Config {
-  site: string;
-  /** Collector base URL without a trailing slash. */
-  api: string;
-  consentRequired: boolean;
-  respectDoNotTrack: boolean;
-}
+/**
+ * The tag's settings, read once from the data- attributes of the `<script>` that loaded lt.js
+ * (SPEC §2). Module variables rather than an object: terser shortens variable names, not properties.
+ */
+export let siteKey: string | null;
+/** Collector base URL without a trailing slash. */
+export let collectorUrl: string;
+export let consentRequired: boolean;
+export let respectDoNotTrack: boolean;
 
-/** Returns undefined when the tag has no `data-site`: then the snippet stays inert. */
-export function readConfig(): Config | undefined {
+/** Reads the tag and returns its site key; without one (null) the snippet stays inert. */
+export function readConfig(): string | null {
   // currentScript is null when lt.js runs from a module, a callback or a test; the tag is then found by its attribute.
-  const script = (document.currentScript || document.querySelector('script[data-site]')) as HTMLScriptElement | null;
-  const site = script && script.getAttribute('data-site');
-  if (!script || !site) return;
-  return {
-    site,
-    // Without data-api the collector is where lt.js came from (an inlined copy without data-api stays inert: this throws).
-    api: (script.getAttribute('data-api') || new URL(script.src).origin).replace(/\/+$/, ''),
-    consentRequired: script.getAttribute('data-consent') == 'required',
-    respectDoNotTrack: script.hasAttribute('data-respect-dnt'),
-  };
+  const script = (document.currentScript || document.querySelector('script[data-site]')) as HTMLScriptElement;
+  const read = (name: string) => script.getAttribute('data-' + name);
+  // Without data-api the collector is where lt.js came from (an inlined copy without data-api throws here, and stays inert).
+  collectorUrl = (read('api') || new URL(script.src).origin).replace(/\/+$/, '');
+  consentRequired = read('consent') == 'required';
+  respectDoNotTrack = read('respect-dnt') != null;
+  return (siteKey = read('site'));
 }

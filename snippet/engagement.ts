@@ -12,6 +12,7 @@ const SECONDS_LIMIT = 86400;
 let activeMs = 0;
 let lastActivity = Date.now();
 let maxScroll = 0;
+/** The url of the page's pageview, which the collector matches engagement to (an anchor hash does not change it). */
 let page = location.href;
 
 function noteActivity(): void {
@@ -27,24 +28,24 @@ function noteActivity(): void {
 export function trackEngagement(): void {
   // visibilitychange: becoming visible restarts the clock. Touch listeners on window are passive by
   // default in every engine, and the others cannot delay scrolling, so none slows the page.
-  for (const type of ['pointerdown', 'keydown', 'scroll', 'mousemove', 'touchstart', 'visibilitychange']) {
+  for (const type of 'pointerdown keydown scroll mousemove touchstart visibilitychange'.split(' ')) {
     addEventListener(type, noteActivity, true);
   }
 }
 
 /**
  * Sends the active seconds since the previous report (the collector adds them up per pageview) and
- * the deepest scroll of the page so far. A new page (SPA navigation) starts from zero.
+ * the deepest scroll of the page so far. `nextPage` (an SPA navigation) starts the next page from zero.
  */
-export function reportEngagement(): void {
+export function reportEngagement(nextPage?: string): void {
   try {
     noteActivity();
     const seconds = Math.min(SECONDS_LIMIT, Math.round(activeMs / 1000));
     if (seconds) sendEvent({ type: 'engagement', url: page.slice(0, URL_LIMIT), seconds, scroll: maxScroll });
     activeMs = 0;
     if (document.hidden) lastActivity = 0;
-    if (page != location.href) {
-      page = location.href;
+    if (nextPage) {
+      page = nextPage;
       maxScroll = 0;
     }
   } catch {}

@@ -1,135 +1,256 @@
 /**
- * Form capture: `form_start` on the first input, `form_submit` with the classified field values.
- * Redaction happens here, before anything is queued: what is dropped never leaves the page.
+ * Form capture: `form_start` on the first input, and one `form_submit` per submission with the
+ * classified field values and the outcome the form plugin reported. Redaction happens here, before
+ * anything is queued: what is dropped never leaves the page.
+ *
+ * A submission starts at whatever shows it first: a submit event (native, or jQuery's `.trigger`),
+ * or a click on a submit button (plugins that cancel the click and post by script fire no submit
+ * event). Its values are read then, since plugins clear the form after success. It is held until
+ * the plugin reports the outcome, OUTCOME_MS pass, or the page is hidden or left (index.ts calls
+ * settleForm), and is then sent once.
  */
+import type { EventFields } from './transport.js';
 import { sendEvent } from './transport.js';
 
 type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+type Fields = Record<string, string>;
+type Submission = Extract<EventFields, { type: 'form_submit' }>;
+/** What plugins hand to their outcome events; only Ninja Forms' `response.errors` is read. */
+type OutcomeData = { response?: { errors?: object } } | undefined;
 
 /** The page's own opt-out, on a field or on any element around it. */
 const IGNORE = '[data-leadtrail-ignore]';
-/** Plugins recognisable from their form markup (checked in order); a plugin seen nowhere else is `native`. */
+/** Plugins recognisable from their form markup (checked in order); a form of none of them is `native`. */
 const PROVIDERS: [string, string][] = [
   ['cf7', '.wpcf7-form'],
   ['wpforms', '.wpforms-form'],
   ['elementor', '.elementor-form'],
   ['gravity', '[id^=gform_]'],
+  ['fluent', '.frm-fluent-form'],
+  // Ninja Forms renders a bare <form> inside its container.
+  ['ninja', '.nf-form-cont form'],
   ['hubspot', '.hs-form'],
   // Shopify themes post the contact form to /contact#ContactForm (or #contact_form).
   ['shopify', '[action*="/contact#"]'],
 ];
 /**
+ * How plugins report the outcome: with jQuery's `.trigger()` (WPForms, Elementor, Gravity, Ninja,
+ * Fluent), which addEventListener never sees, or with native events (Contact Form 7, Fluent without
+ * jQuery, HubSpot's new forms). Both are listened to; the name tells the outcome (INVALID).
+ */
+const OUTCOME_EVENTS =
+  'wpcf7mailsent wpcf7invalid wpformsAjaxSubmitSuccess wpformsAjaxSubmitFailed submit_success gform_confirmation_loaded nfFormSubmitResponse fluentform_submission_success fluentform_submission_failed hs-form-event:on-submission:success hs-form-event:on-submission:failed';
+/** Events of refusal: CF7's `wpcf7invalid`, the `…Failed`/`…failed` ones, and Elementor's jQuery `error`. */
+const INVALID = /inv|fail|err/i;
+/**
  * Never sent, tested on the field's hint (which starts with its type): types that carry no answer
  * or a secret; secrets and machine values by name, id, autocomplete, label or placeholder; honeypots
- * by name or class (`wpforms[hp]`, `elementor-field-type-honeypot`, `bot-trap`).
+ * by name or class (`wpforms[hp]`, `nf-field-hp`, `bot-trap`).
  */
 const SKIPPED =
-  /^(hidden|file|submit|button|reset|image)|passw|\bpass|card|cc-|cv[cv]|csc|iban|ssn|captcha|token|nonce|csrf|honey|trap|(^|[\W_])hp($|[\W_])/;
+  /^(hidden|file|submit|button|reset|image)|passw|\bpass|card|cc-|cv[cv]|csc|iban|ssn|captcha|token|nonce|csrf|honey|trap|[\W_]hp([\W_]|$)/;
 /**
  * Ordered: the first match wins, so `company name` is a company, not a name. First and last name
  * both count as `name` and join with a space in form order. A textarea nothing else claims is the message.
  */
 const CLASSES: [string, RegExp][] = [
-  ['email', /mail|邮|correo/],
+  ['email', /mail|邮|correo|почт/],
   ['phone', /phone|\btel|mobil|whatsapp|电话|手机|телеф/],
   ['company', /compan|organi|empresa|firma|soci[eé]t|entreprise|公司|компан/],
-  ['country', /countr|pa[iíy]s|\bland\b|国家/],
-  ['subject', /subject|asunto|betreff|主题/],
+  ['country', /countr|pa[iíy]s|\bland\b|国家|стран/],
+  ['subject', /subj|as?sunto|betreff|objet|sujet|主题|тема/],
   ['message', /messag|comment|nquir|mensa[jg]|nachricht|留言|сообщ|textarea/],
-  // Vorname, Nachname, surname, prénom and sobrenome are caught by `name`, `nom` and `nome`.
-  ['name', /name|\bnom|nome|first|last|given|family|apellido|姓名|имя|фамил/],
+  // Vorname, Nachname, surname, prénom, sobrenome and the given-name / family-name autocomplete
+  // tokens are caught by `name`, `nom` and `nome`.
+  ['name', /name|\bnom|nome|first|last|apellido|姓名|имя|фамил/],
 ];
 /** The schema's bounds: values long enough for an inquiry, at most 50 fields, names up to 64 characters. */
 const FORM_LIMIT = 256;
 const VALUE_LIMIT = 5000;
 const FIELD_LIMIT = 50;
 const KEY_LIMIT = 64;
-/** Plugins and double-clicks fire submit twice for one submission; a real resubmission takes longer. */
-const RESUBMIT_MS = 2000;
+/**
+ * How long a submission waits for its outcome: plugins answer after the site has sent its mail,
+ * seconds on a slow host; a visitor who fixes a field the plugin refused resubmits within it too.
+ */
+const OUTCOME_MS = 10000;
+/** Page builders put a button up to four wrappers below the block that holds the fields. */
+const CONTAINER_DEPTH = 5;
 /** The length range of payment card numbers (ISO/IEC 7812). */
 const CARD_DIGITS = /^\d{13,19}$/;
 
+/** The submission waiting for its outcome, and its form (or field container). */
+let held: Submission | undefined;
+let heldRoot: Element | undefined;
+let heldTimer: ReturnType<typeof setTimeout>;
+let hookedJquery: unknown;
 const started = new WeakSet<HTMLFormElement>();
-const submittedAt = new WeakMap<HTMLFormElement, number>();
+
+/**
+ * Runs a listener so that its failures stay ours, and returns nothing (`false` would stop a jQuery
+ * event). Every event also looks for a jQuery loaded since: plugins report only after an interaction.
+ */
+const guard =
+  <T extends unknown[]>(listener: (...args: T) => unknown) =>
+  (...args: T): void => {
+    try {
+      listener(...args);
+      hookJquery();
+    } catch {}
+  };
 
 export function trackForms(): void {
   // Capture phase: AJAX plugins call preventDefault or stopPropagation in their own submit handlers.
-  document.addEventListener('submit', (event) => captureForm(event.target as HTMLFormElement), true);
+  document.addEventListener('submit', guard((event: Event) => begin(event.target as Element)), true);
+  document.addEventListener('click', guard(clickButton), true);
   document.addEventListener(
     'input',
-    (event) => {
-      try {
-        const form = (event.target as Field).form;
-        if (form && !started.has(form) && !form.closest(IGNORE)) {
-          started.add(form);
-          sendEvent({ type: 'form_start', form: nameForm(form) });
-        }
-      } catch {}
-    },
+    guard((event: Event) => {
+      const form = (event.target as Field).form;
+      if (form && !started.has(form) && !form.closest(IGNORE)) {
+        started.add(form);
+        sendEvent({ type: 'form_start', form: nameForm(form) });
+      }
+    }),
     true,
   );
+  // On window in the capture phase: events dispatched at window, document or any form, bubbling or not.
+  for (const type of OUTCOME_EVENTS.split(' ')) {
+    addEventListener(type, guard((event: Event) => report(type, (event as CustomEvent).detail)), true);
+  }
+  // HubSpot's iframe embeds are reached only through the hsFormCallback messages they post to the
+  // page; `onFormSubmitted` carries the values.
+  addEventListener(
+    'message',
+    guard(({ data }: MessageEvent) => {
+      if (data.eventName == 'onFormSubmitted') {
+        // A raw-HTML HubSpot form was seen submitting, and this settles it; else the values are all we get.
+        if (!(held && held.provider == 'hubspot')) {
+          const values = data.data.submissionValues;
+          const fields: Fields = {};
+          for (const name in values) addField(fields, name, String(values[name]), '');
+          hold(String(data.id), 'hubspot', fields);
+        }
+        settleForm('success');
+      }
+    }),
+  );
+  hookJquery();
 }
 
-/** Records one submission of `form`; also the entry point for plugin hooks that submit without a submit event. */
-export function captureForm(form: HTMLFormElement): void {
-  try {
-    const now = Date.now();
-    if (form.closest(IGNORE) || now - (submittedAt.get(form) || 0) < RESUBMIT_MS) return;
-    submittedAt.set(form, now);
-    const provider = PROVIDERS.find(([, selector]) => form.matches(selector));
-    sendEvent({
-      type: 'form_submit',
-      form: nameForm(form),
-      provider: provider ? provider[0] : 'native',
-      fields: readFields(form),
-    });
-  } catch {}
+/**
+ * Listens on document through the page's jQuery for the events plugins fire with `.trigger()`:
+ * their outcomes, Elementor's `error`, and `submit` (Elementor submits with `.trigger('submit')`
+ * after reCAPTCHA v3, without a native event). jQuery may load after lt.js (see `guard`); a second
+ * copy of jQuery is hooked too.
+ */
+function hookJquery(): void {
+  const jquery = (window as { jQuery?: (target: Document) => { on(types: string, listener: unknown): void } }).jQuery;
+  if (jquery && jquery != hookedJquery) {
+    hookedJquery = jquery;
+    jquery(document).on(
+      OUTCOME_EVENTS + ' error submit',
+      guard((event: Event, data: OutcomeData) => (event.type == 'submit' ? begin(event.target as Element) : report(event.type, data))),
+    );
+  }
+}
+
+/**
+ * A click on a form's submit button (or on Ninja Forms' `<input type=button>`) that the browser's
+ * validation will let through; or on any button outside a form near a filled email or phone field
+ * (a `<div>` "form" sent by script).
+ */
+function clickButton(event: Event): void {
+  let root = (event.target as Element).closest('button,[type=submit],[type=button],[role=button]') as HTMLButtonElement | null;
+  const form = root && root.closest('form');
+  if (form) {
+    if ((root!.type == 'submit' || root!.closest('.submit-container')) && (form.noValidate || form.checkValidity())) begin(form);
+  } else {
+    // Up to the first wrapper that holds the fields, but never one around a real form: the button is
+    // then part of the page around it (a cookie banner, a carousel), not of a <div> "form".
+    for (let depth = 0; depth < CONTAINER_DEPTH && root && (root = root.parentElement as HTMLButtonElement | null) && !root.querySelector('form'); depth++) {
+      const fields = readFields(root);
+      if (fields.email || fields.phone) return begin(root, fields);
+    }
+  }
+}
+
+/** A submission of `root` starts, or shows again: the click, the submit event and jQuery's submit are one. */
+function begin(root: Element, fields = readFields(root)): void {
+  if (root.closest(IGNORE)) return;
+  if (root != heldRoot) {
+    const provider = PROVIDERS.find(([, selector]) => root.matches(selector));
+    hold(nameForm(root), provider ? provider[0] : 'native', {});
+    heldRoot = root;
+  }
+  // A later sighting may carry values typed since (a plugin refused the first click).
+  Object.assign(held!.fields!, fields);
+}
+
+/** Holds a new submission (sending the one before it) until its outcome is known. */
+function hold(form: string, provider: string, fields: Fields): void {
+  settleForm();
+  held = { type: 'form_submit', form: form.slice(0, FORM_LIMIT), provider, fields };
+  heldTimer = setTimeout(settleForm, OUTCOME_MS);
+}
+
+/** A plugin's outcome event; Ninja Forms reports both outcomes with one event, the errors in its data. */
+const report = (type: string, data: OutcomeData): void =>
+  settleForm(INVALID.test(type) || Object.keys((data && data.response && data.response.errors) || 0).length ? 'invalid' : 'success');
+
+/** Sends the held submission, if any, with its outcome; index.ts calls it when the page is hidden or left. */
+export function settleForm(outcome: Submission['outcome'] = 'unknown'): void {
+  if (held) {
+    clearTimeout(heldTimer);
+    held.outcome = outcome;
+    sendEvent(held);
+    held = heldRoot = undefined;
+  }
 }
 
 /** id, else name, else the path it posts to. Attributes, not properties: a field named `id` shadows `form.id`. */
-const nameForm = (form: HTMLFormElement): string =>
-  (
-    form.getAttribute('id') ||
-    form.getAttribute('name') ||
-    new URL(form.getAttribute('action') || '', location.href).pathname
-  ).slice(0, FORM_LIMIT);
+const nameForm = (form: Element): string =>
+  form.getAttribute('id') || form.getAttribute('name') || new URL(form.getAttribute('action') || '', location.href).pathname;
 
 /**
  * The visitor's answers by class (email, name, phone, …) or by field name, without anything
- * sensitive. `root` is a form, or whatever element an AJAX plugin renders its fields into.
+ * sensitive. `root` is a form, or whatever element a plugin renders its fields into.
  */
-export function readFields(root: ParentNode): Record<string, string> {
-  const fields: Record<string, string> = {};
+export function readFields(root: ParentNode): Fields {
+  const fields: Fields = {};
   for (const field of root.querySelectorAll<Field>('input,select,textarea')) {
-    const { name, type } = field;
-    const checkable = /radio|checkbox/.test(type);
+    const checkable = /radio|checkbox/.test(field.type);
     const label = Array.from(field.labels || [], (element) => element.textContent).join(' ');
-    const hint = [type, name, field.id, field.className, field.getAttribute('autocomplete'), field.getAttribute('placeholder'), field.getAttribute('aria-label'), label]
-      .join(' ')
-      .toLowerCase();
-    const value = field.value.trim();
-    if (SKIPPED.test(hint) || field.closest(IGNORE) || isHoneypot(field) || (checkable && !(field as HTMLInputElement).checked) || isCardNumber(value)) {
-      continue;
-    }
-    // A checkbox's label is a sentence ("send me the catalogue by email"), so only its name counts.
-    const known = !checkable && CLASSES.find(([, pattern]) => pattern.test(hint));
-    // The last bracketed part: `contact[product]` → product, `interest[]` → interest.
-    const segment = (name.match(/([^[\]]+)[[\]]*$/) || [])[1] || '';
-    // `input_5`, `wpforms[fields][3]`: plugin names say nothing, their labels do.
-    const key = known ? known[0] : toKey(/[a-z]{2}/i.test(segment.replace(/input|field/gi, '')) ? segment : label || segment);
-    if (value && key && (key in fields || Object.keys(fields).length < FIELD_LIMIT)) {
-      fields[key] = (fields[key] ? fields[key] + (key == 'name' ? ' ' : ', ') + value : value).slice(0, VALUE_LIMIT);
+    if (
+      !field.closest(IGNORE) &&
+      // Honeypots without a telling name: out of the tab order, in a wrapper named so (Elementor,
+      // Gravity), or hidden from assistive technology. Selects are exempt: select2 and Chosen hide
+      // the real one the same way.
+      !(field.tagName == 'INPUT' && (field.tabIndex < 0 || field.closest('[aria-hidden=true],[class*=honeypot]'))) &&
+      (!checkable || (field as HTMLInputElement).checked)
+    ) {
+      const hint = [field.type, field.id, field.className, field.getAttribute('autocomplete'), field.getAttribute('placeholder'), field.getAttribute('aria-label'), label];
+      addField(fields, field.name, field.value, hint.join(' '), label, checkable);
     }
   }
   return fields;
 }
 
-/**
- * Honeypots hidden without a telling name: text inputs out of the tab order or inside an
- * aria-hidden wrapper. Selects are exempt: select2 and Chosen hide the real one the same way.
- */
-const isHoneypot = (field: Field): boolean =>
-  field.tagName == 'INPUT' && (field.tabIndex < 0 || !!field.closest('[aria-hidden=true],.gform_validation_container'));
+/** Adds one answer under its class, or under its name (`label` when the name is a plugin number). */
+function addField(fields: Fields, name: string, value: string, hint: string, label = '', checkable?: boolean): void {
+  hint = (hint + ' ' + name).toLowerCase();
+  value = value.trim();
+  if (!value || SKIPPED.test(hint) || isCardNumber(value)) return;
+  // A checkbox's label is a sentence ("send me the catalogue by email"), so only its name counts.
+  const known = !checkable && CLASSES.find(([, pattern]) => pattern.test(hint));
+  // The last bracketed part: `contact[product]` → product, `interest[]` → interest.
+  const segment = (name.match(/([^[\]]+)[[\]]*$/) || [])[1] || '';
+  // `input_5`, `wpforms[fields][3]`: plugin names say nothing, their labels do.
+  const key = known ? known[0] : toKey(/[a-z]{2}/i.test(segment.replace(/input|field/gi, '')) ? segment : label || segment);
+  if (key && (key in fields || Object.keys(fields).length < FIELD_LIMIT)) {
+    fields[key] = (fields[key] ? fields[key] + (key == 'name' ? ' ' : ', ') + value : value).slice(0, VALUE_LIMIT);
+  }
+}
 
 /** `How did you hear about us?` → `how_did_you_hear_about_us`; letters of every script are kept. */
 const toKey = (text: string): string =>
@@ -143,9 +264,10 @@ const toKey = (text: string): string =>
 export function isCardNumber(value: string): boolean {
   const digits = value.replace(/[ -]/g, '');
   let sum = 0;
-  for (let index = digits.length, double = false; index--; double = !double) {
-    const digit = (digits.charCodeAt(index) - 48) * (double ? 2 : 1);
-    sum += digit > 9 ? digit - 9 : digit;
+  // From the last digit, every second one doubles: the weight flips between 1 and 2 (1 ^ 3 = 2, 2 ^ 3 = 1).
+  for (let index = digits.length, weight = 1; index--; weight ^= 3) {
+    const product = +digits[index]! * weight;
+    sum += product > 9 ? product - 9 : product;
   }
   return CARD_DIGITS.test(digits) && sum % 10 == 0;
 }

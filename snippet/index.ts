@@ -4,10 +4,11 @@
  */
 import { readConfig } from './config.js';
 import { initConsent, setConsent } from './identity.js';
-import { dropEvents, flush, initTransport, sendEvent } from './transport.js';
+import { flush, sendEvent, startTransport } from './transport.js';
 import { trackPageviews } from './pageviews.js';
-import { trackForms } from './forms.js';
+import { settleForm, trackForms } from './forms.js';
 import { trackChats } from './chat.js';
+import { trackChatWidgets } from './chat-widgets.js';
 import { reportEngagement, trackEngagement } from './engagement.js';
 
 type Command = 'identify' | 'track' | 'consent';
@@ -63,8 +64,8 @@ function flatten(record: unknown, limit: number, keepTypes?: boolean): Record<st
 function leadtrail(command: Command, first?: unknown, second?: unknown): void {
   if (command == 'consent') {
     setConsent(!!first);
-    if (first) flush();
-    else dropEvents();
+    // Granted: sends what waited in memory; refused: forgets it.
+    flush();
   } else if (command == 'identify') {
     // Without keepTypes every value is a string.
     sendEvent({ type: 'identify', traits: flatten(first, TRAIT_LIMIT) as Record<string, string> });
@@ -76,28 +77,30 @@ function leadtrail(command: Command, first?: unknown, second?: unknown): void {
 }
 
 function start(): void {
-  const config = readConfig();
   const stub = window.leadtrail;
-  if (!config || (stub && stub.loaded)) return;
-  initConsent(config);
-  initTransport(config);
+  if (!readConfig() || (stub && stub.loaded)) return;
+  initConsent();
+  startTransport();
   trackEngagement();
   trackPageviews(reportEngagement);
   trackForms();
   trackChats();
+  trackChatWidgets();
   const leave = () => {
     reportEngagement();
+    // A form submission still waiting for its outcome leaves with the page.
+    settleForm();
     flush(true);
   };
-  // pagehide is the last event mobile Safari reliably fires; visibilitychange also covers tab switches and app switches.
+  // pagehide is the last event mobile Safari reliably fires; visibilitychange (fired at the document,
+  // seen by window as it bubbles) also covers tab switches and app switches.
   addEventListener('pagehide', leave);
-  document.addEventListener('visibilitychange', () => document.hidden && leave());
-  const api = leadtrail as Leadtrail;
-  api.loaded = true;
-  window.leadtrail = api;
+  addEventListener('visibilitychange', () => document.hidden && leave());
+  (leadtrail as Leadtrail).loaded = true;
+  window.leadtrail = leadtrail;
   for (const call of Array.from((stub && stub.q) || [])) {
     try {
-      leadtrail(call[0] as Command, call[1], call[2]);
+      leadtrail.apply(null, call as Parameters<Leadtrail>);
     } catch (error) {
       // A bad queued call must not stop the ones after it; rethrown later, it still shows in the console.
       setTimeout(() => {

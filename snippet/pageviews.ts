@@ -17,35 +17,34 @@ const currentPage = () => (ROUTE_HASH.test(location.hash) ? location.href : loca
 
 /**
  * Sends a pageview unless the page is the one last counted. `beforeNavigation` runs before the
- * pageview of every later page, so the previous page can report how it was used.
+ * pageview of every later page, with its url, so the previous page can report how it was used.
  */
-export function trackPageviews(beforeNavigation: () => void): void {
+export function trackPageviews(beforeNavigation: (url: string) => void): void {
   const view = () => {
     const page = currentPage();
-    if (page == lastPage) return;
-    if (lastPage) beforeNavigation();
-    lastPage = page;
-    sendEvent({
-      type: 'pageview',
-      title: document.title.slice(0, TITLE_LIMIT),
-      referrer: lastUrl.slice(0, URL_LIMIT) || undefined,
-    });
-    lastUrl = location.href;
+    if (page != lastPage) {
+      if (lastPage) beforeNavigation(location.href);
+      lastPage = page;
+      sendEvent({
+        type: 'pageview',
+        title: document.title.slice(0, TITLE_LIMIT),
+        referrer: lastUrl.slice(0, URL_LIMIT) || undefined,
+      });
+      lastUrl = location.href;
+    }
   };
-  const wrap = (method: 'pushState' | 'replaceState') => {
+  for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method];
-    history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+    history[method] = function (this: History) {
       const path = location.pathname;
-      original.apply(this, args);
+      // The page's own call runs first and throws what it throws, as if lt.js were not there.
+      original.apply(this, arguments as unknown as Parameters<History['pushState']>);
       try {
         // Routers call replaceState to tidy a url (drop UTM parameters, store scroll state): only a new path is a new page.
-        if (method == 'pushState' || location.pathname != path) view();
-        else lastPage = currentPage();
+        method == 'pushState' || location.pathname != path ? view() : (lastPage = currentPage());
       } catch {}
     };
-  };
-  wrap('pushState');
-  wrap('replaceState');
+  }
   addEventListener('popstate', view);
   addEventListener('hashchange', view);
   view();

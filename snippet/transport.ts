@@ -1,20 +1,29 @@
 /**
  * Gets events to the collector: batches them, sends with fetch (keepalive) while the page lives and
- * with sendBeacon when it is hidden or left, and keeps batches that failed for the next page load.
+ * with sendBeacon when it is hidden or left. What fails waits in localStorage and is re-sent with
+ * backoff, when the browser is back online, and on the next page load; the event ids make a
+ * re-send of something the collector already has harmless (it stores each id once).
  */
-import type { CollectBatch, WireEvent } from '../collector/ingest/schema.js';
-import type { Config } from './config.js';
-import { getVisitorId, mayRecord, maySend, randomId } from './identity.js';
+import type { WireEvent } from '../collector/ingest/schema.js';
+import { collectorUrl, siteKey } from './config.js';
+import { consent, getVisitorId, randomId, RETRY_KEY } from './identity.js';
 
 type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An event as the modules describe it; id, ts and url are added here (the current url unless one is given). */
 export type EventFields = Without<WireEvent, 'id' | 'ts' | 'url'> & { url?: string };
 
-const RETRY_KEY = '_lt_retry';
 /** The collector's limit per batch (MAX_EVENTS_PER_BATCH in schema.ts); it also caps what waits for consent. */
 const BATCH_LIMIT = 100;
-/** Events kept for the next page load: enough for a few pages offline, small next to localStorage's 5 MB. */
+/** Events kept for a re-send: enough for a few pages offline, small next to localStorage's 5 MB. */
 const RETRY_LIMIT = 50;
+/**
+ * A week. The collector refuses a whole batch with an event older than 30 days (ingest/clock.ts,
+ * measured on the browser's own clock as sent_at − ts), so older events must never ride along.
+ */
+const RETRY_AGE_MS = 6048e5;
+/** The first retry waits 2 s (a collector restart), each failure doubles it, up to 5 minutes (an outage). */
+const RETRY_FIRST_MS = 2000;
+const RETRY_MAX_MS = 3e5;
 /** Gathers one interaction (a pageview and the clicks right after it) into one request. */
 const DEBOUNCE_MS = 1000;
 /** The schema's bound for urls; a longer one would get the whole batch refused. */
@@ -22,92 +31,106 @@ export const URL_LIMIT = 2048;
 /** These are often followed at once by a navigation, so they leave without waiting. */
 const URGENT_TYPES = /submit|chat|identify/;
 
-let config: Config;
 let queue: WireEvent[] = [];
 let timer: ReturnType<typeof setTimeout> | undefined;
-let retryLoaded = false;
+let retryDelay = RETRY_FIRST_MS;
 
-export const initTransport = (settings: Config): void => {
-  config = settings;
-};
+/** Re-sends what waits as soon as the browser says it is back online. */
+export const startTransport = (): void => addEventListener('online', () => flush());
 
 /** Queues one event (dropped when consent is refused) and schedules its send. */
 export function sendEvent(fields: EventFields): void {
   try {
-    if (!mayRecord() || queue.length >= BATCH_LIMIT) return;
-    queue.push(Object.assign({ id: randomId(), ts: Date.now(), url: location.href.slice(0, URL_LIMIT) }, fields));
-    clearTimeout(timer);
-    if (URGENT_TYPES.test(fields.type)) flush();
-    else timer = setTimeout(flush, DEBOUNCE_MS);
+    if (consent !== false && queue.length < BATCH_LIMIT) {
+      queue.push(Object.assign({ id: randomId(), ts: Date.now(), url: location.href.slice(0, URL_LIMIT) }, fields));
+      URGENT_TYPES.test(fields.type) ? flush() : schedule(DEBOUNCE_MS);
+    }
   } catch {}
 }
 
-/** Sends everything queued, if consent allows; `leaving` prefers sendBeacon, which survives the page. */
+function schedule(delay: number): void {
+  clearTimeout(timer);
+  timer = setTimeout(flush, delay);
+}
+
+/**
+ * Sends what is queued and what waits in the retry store, if consent allows (refused: forgets the
+ * queue). `leaving` prefers sendBeacon, which survives the page, for the queue only: the retry store
+ * is left to a page that can hear the answer.
+ */
 export function flush(leaving?: boolean): void {
-  clearTimeout(timer);
-  if (!maySend()) return;
-  if (!retryLoaded) {
-    retryLoaded = true;
-    try {
-      queue = readRetryStore().concat(queue);
-      localStorage.removeItem(RETRY_KEY);
-    } catch {}
-  }
-  while (queue.length) post(queue.splice(0, BATCH_LIMIT), leaving);
-}
-
-/** Forgets the queued events and the retry store (consent withdrawn). */
-export function dropEvents(): void {
+  // A timer still pending (debounce, retry) is left to run: it finds nothing, or the retry store.
+  if (consent === false) queue = [];
+  if (!consent) return;
+  const events = leaving ? queue : readRetryStore().concat(queue);
   queue = [];
-  clearTimeout(timer);
-  try {
-    localStorage.removeItem(RETRY_KEY);
-  } catch {}
+  while (events.length) post(events.splice(0, BATCH_LIMIT), leaving);
 }
 
 function post(events: WireEvent[], leaving?: boolean): void {
-  const url = config.api + '/collect';
-  let body: string;
+  const url = collectorUrl + '/collect';
+  /** The collector's answer for these events: delivered (or refused) leaves the store, failed waits there for the next attempt. */
+  const settle = (failed?: boolean) => {
+    updateRetryStore(events, failed);
+    if (failed) schedule(retryDelay);
+    retryDelay = failed ? Math.min(retryDelay * 2, RETRY_MAX_MS) : RETRY_FIRST_MS;
+  };
   try {
-    const batch: CollectBatch = {
-      site: config.site,
+    const body = JSON.stringify({
+      site: siteKey,
       visitor: getVisitorId(),
       sent_at: Date.now(),
       tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
       lang: navigator.language,
       screen: screen.width + 'x' + screen.height,
       events,
+    });
+    // A string body goes out as `text/plain;charset=UTF-8` from both, without a Content-Type header:
+    // a CORS "simple" request, so no preflight, which sendBeacon could not make. Either may be
+    // missing or replaced by the page with something that throws: then the other is tried.
+    const send = (beacon?: boolean) => {
+      try {
+        return beacon
+          ? navigator.sendBeacon(url, body)
+          : fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit' }).then(
+              // 429, 5xx and network errors are worth a retry; other 4xx mean the batch itself is
+              // wrong and would be refused again, so it is dropped.
+              (response) => settle(response.status > 499 || response.status == 429),
+              () => settle(true),
+            );
+      } catch {}
     };
-    body = JSON.stringify(batch);
-  } catch {
-    return;
-  }
-  const keep = () => keepForRetry(events);
-  // A string body goes out as `text/plain;charset=UTF-8` from both, without a Content-Type header:
-  // a CORS "simple" request, so no preflight, which sendBeacon could not make.
-  const beacon = () => {
-    try {
-      return navigator.sendBeacon(url, body);
-    } catch {
-      return false;
-    }
-  };
-  if (leaving && beacon()) return;
-  try {
-    fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit' })
-      // 4xx means the batch itself is wrong and would fail again; 5xx and network errors are worth a retry.
-      .then((response) => response.status < 500 || keep(), keep);
-  } catch {
-    // fetch missing, or replaced by the page with something that throws.
-    beacon() || keep();
-  }
-}
-
-function keepForRetry(events: WireEvent[]): void {
-  if (!maySend()) return;
-  try {
-    localStorage.setItem(RETRY_KEY, JSON.stringify(readRetryStore().concat(events).slice(-RETRY_LIMIT)));
+    // Offline, a beacon is accepted and then lost, and a failing fetch is not heard of once the page is gone.
+    leaving && !navigator.onLine ? settle(true) : (leaving && send(true)) || send() || send(true) || settle(true);
   } catch {}
 }
 
-const readRetryStore = (): WireEvent[] => JSON.parse(localStorage.getItem(RETRY_KEY) || '[]');
+/**
+ * Adds failed events to the retry store (the latest RETRY_LIMIT), or removes delivered ones. An
+ * event leaves the store only once the collector has answered for it, so a page that dies with a
+ * re-send in flight loses nothing; a re-send of something already stored is stored once.
+ */
+function updateRetryStore(events: WireEvent[], failed?: boolean): void {
+  // Consent may have been withdrawn while the request was out: then the store is gone and stays so.
+  if (consent) {
+    try {
+      const ids = events.map((event) => event.id);
+      const kept = readRetryStore()
+        .filter((event) => !ids.includes(event.id))
+        .concat(failed ? events : [])
+        .slice(-RETRY_LIMIT);
+      if (kept.length) localStorage[RETRY_KEY] = JSON.stringify(kept);
+      else delete localStorage[RETRY_KEY];
+    } catch {}
+  }
+}
+
+/** The events waiting in the retry store that the collector would still accept. */
+function readRetryStore(): WireEvent[] {
+  try {
+    const now = Date.now();
+    return (JSON.parse(localStorage[RETRY_KEY] || '[]') as WireEvent[]).filter((event) => now - event.ts < RETRY_AGE_MS);
+  } catch {
+    return [];
+  }
+}

@@ -69,6 +69,27 @@ it('reports the previous page before the pageview of an SPA navigation, then sta
   expect(engagements()).toEqual([{ url: `${origin}/next`, seconds: 3, scroll: 25 }]);
 });
 
+it('keeps reporting the page of the pageview, with its deepest scroll, after an anchor jump within it', async () => {
+  setVisibility('visible');
+  document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  window.scrollY = 2400; // the bottom: 100 %
+  actAfter(2, 'scroll');
+  leavePage();
+  engagements();
+  setVisibility('visible');
+  document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  location.hash = '#specs';
+  await vi.waitFor(() => expect(location.hash).toBe('#specs'));
+  for (const seconds of [2, 3]) {
+    setVisibility('visible');
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+    window.scrollY = 0;
+    actAfter(seconds, 'scroll');
+    leavePage();
+    expect(engagements()).toEqual([{ url: `${origin}/next`, seconds, scroll: 100 }]);
+  }
+});
+
 it('sends no engagement for a page nobody used', () => {
   leavePage();
   expect(engagements()).toEqual([]);

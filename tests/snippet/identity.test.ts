@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadSnippet, recordRequests, type Recorder } from './page.js';
 
 let sent: Recorder;
+const realStorage = window.localStorage;
 
 /** Loads the page afresh and returns the visitor id its first request carries. */
 async function visitorOfNextLoad(attributes: Record<string, string> = {}): Promise<string> {
@@ -32,16 +33,35 @@ describe('visitor id', () => {
     expect(document.cookie).toBe('');
   });
 
-  it('falls back to a first-party cookie when localStorage is unusable', async () => {
-    vi.spyOn(Storage.prototype, 'getItem').mockImplementation(() => {
-      throw new DOMException('The operation is insecure.', 'SecurityError');
-    });
-    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    });
-    const first = await visitorOfNextLoad();
-    expect(document.cookie).toBe(`_lt_vid=${first}`);
-    expect(await visitorOfNextLoad()).toBe(first);
+  it.each([
+    // Blocked site data: even reading window.localStorage throws.
+    ['blocked', () => { throw new DOMException('The operation is insecure.', 'SecurityError'); }],
+    // Old Safari private mode: storage reads, but every write throws.
+    ['full', () => new Proxy(realStorage, { set() { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); } })],
+  ])('falls back to a first-party cookie when localStorage is %s', async (_, storage) => {
+    Object.defineProperty(window, 'localStorage', { configurable: true, get: storage });
+    try {
+      const first = await visitorOfNextLoad();
+      expect(document.cookie).toBe(`_lt_vid=${first}`);
+      expect(await visitorOfNextLoad()).toBe(first);
+    } finally {
+      Object.defineProperty(window, 'localStorage', { configurable: true, get: () => realStorage });
+    }
+  });
+
+  it('takes the id from the cookie when localStorage has none, and copies it there once storage works again', async () => {
+    document.cookie = '_lt_vid=fromcookie0123456789;path=/';
+    expect(await visitorOfNextLoad()).toBe('fromcookie0123456789');
+    expect(localStorage.getItem('_lt_vid')).toBe('fromcookie0123456789');
+  });
+
+  it('does not take a longer cookie name that ends in _lt_vid for its own', async () => {
+    document.cookie = 'x_lt_vid=notours0123456789abc;path=/';
+    try {
+      expect(await visitorOfNextLoad()).not.toBe('notours0123456789abc');
+    } finally {
+      document.cookie = 'x_lt_vid=;path=/;max-age=0';
+    }
   });
 });
 

@@ -25,8 +25,8 @@ export interface Recorder {
   eventsOf<T extends WireEvent['type']>(type: T): Extract<WireEvent, { type: T }>[];
   /** Everything sent, as one string. */
   text(): string;
-  /** How fetch answers: a status, or `reject` (network error), or `throw` (fetch unusable). */
-  fetchAnswer: number | 'reject' | 'throw';
+  /** How fetch answers: a status, or `reject` (network error), `throw` (fetch unusable), `never` (the page dies first). */
+  fetchAnswer: number | 'reject' | 'throw' | 'never';
   /** What sendBeacon returns (false: the browser refused to queue it). */
   beaconAccepts: boolean;
 }
@@ -53,6 +53,7 @@ export function recordRequests(): Recorder {
     if (recorder.fetchAnswer == 'throw') throw new TypeError('fetch is not usable here');
     record('fetch', String(url), init?.body, init);
     if (recorder.fetchAnswer == 'reject') return Promise.reject(new TypeError('Failed to fetch'));
+    if (recorder.fetchAnswer == 'never') return new Promise<Response>(() => {});
     return Promise.resolve({ status: recorder.fetchAnswer, ok: recorder.fetchAnswer < 300 } as Response);
   }) as typeof fetch;
   Object.defineProperty(navigator, 'sendBeacon', {
