@@ -2,7 +2,7 @@
  * A stand-in for an exporter's website: serves the pages of a fixture folder (default
  * tests/fixtures/site) on its own origin (http://localhost:PORT, not the collector's), with
  * `{{COLLECTOR}}` and `{{SITE_KEY}}` filled in so each page carries the real tag, and
- * `/vendor/jquery.js` for pages that mimic jQuery-based plugins. POSTs answer with the page of
+ * `/vendor/jquery.js` for pages that mimic jQuery-based plugins, and the folder's own `.js` files. POSTs answer with the page of
  * the path, as a form's thank-you page would; `/api/echo` answers AJAX posts with `{ ok: true }`.
  */
 import { createServer, type Server } from 'node:http';
@@ -36,11 +36,13 @@ export async function serveFixtureSite(values: { collector: string; siteKey: str
       echoed.push(body);
       return void response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     }
-    const file = normalize(join(root, path === '/' ? 'index.html' : path.endsWith('.html') ? path : `${path}.html`));
+    // Pages are served without their .html, as sites do; scripts shared by a folder's pages as they are.
+    const isScript = path.endsWith('.js');
+    const file = normalize(join(root, path === '/' ? 'index.html' : path.endsWith('.html') || isScript ? path : `${path}.html`));
     if (!file.startsWith(root)) return void response.writeHead(403).end();
     try {
-      const html = (await readFile(file, 'utf8')).replaceAll('{{COLLECTOR}}', values.collector).replaceAll('{{SITE_KEY}}', values.siteKey);
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+      const text = (await readFile(file, 'utf8')).replaceAll('{{COLLECTOR}}', values.collector).replaceAll('{{SITE_KEY}}', values.siteKey);
+      response.writeHead(200, { 'content-type': isScript ? 'text/javascript' : 'text/html; charset=utf-8' }).end(text);
     } catch {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
