@@ -15,6 +15,7 @@ import type { IpMode } from './ingest/network.js';
 import { collectRoutes } from './routes/collect.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { leadRoutes } from './routes/leads.js';
+import { passwordRoutes } from './routes/password.js';
 import { peopleRoutes } from './routes/people.js';
 import { sessionRoutes } from './routes/session.js';
 import { siteRoutes } from './routes/sites.js';
@@ -53,7 +54,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // anything still queued, so every accepted event is on disk before the database is closed.
   app.addHook('onClose', () => writer.drain());
   app.decorateRequest('user', null);
-  await app.register(fastifyCookie);
   // Limits are set per route (/collect, /api/login); everything else is unlimited.
   await app.register(fastifyRateLimit, {
     global: false,
@@ -71,10 +71,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
+      // Only the API reads cookies; beacons and static files skip the parsing.
+      await api.register(fastifyCookie);
       await api.register(sessionRoutes, { accounts: repositories.accounts, secureCookies: publicUrl.startsWith('https:') });
       await api.register(async (authenticated) => {
         authenticated.addHook('onRequest', createAuthenticate(repositories.accounts));
         await authenticated.register(tokenRoutes, { accounts: repositories.accounts });
+        await authenticated.register(passwordRoutes, { accounts: repositories.accounts });
         await authenticated.register(siteRoutes, { sites: repositories.sites, publicUrl });
         await authenticated.register(peopleRoutes, { sites: repositories.sites, people: repositories.people });
         await authenticated.register(leadRoutes, { sites: repositories.sites, leads: repositories.leads, publicUrl });
