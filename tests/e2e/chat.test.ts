@@ -6,12 +6,10 @@
  * is what the collector stored: the expected openings with provider and target, nothing counted
  * twice, open → close → open counted twice, and the page's own callbacks still running.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { ValidEvent } from '../../collector/ingest/schema.js';
-import { launchChromium } from '../helpers/browser.js';
-import { startCollector, type TestCollector } from '../helpers/collector.js';
-import { serveFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
+import { tagLoaded, useFixtureBrowser } from '../helpers/fixture-browser.js';
 import { eventually, storedEvents } from '../helpers/stored-events.js';
 
 declare global {
@@ -23,30 +21,12 @@ declare global {
 
 type ChatOpen = Extract<ValidEvent, { type: 'chat_open' }>;
 
-let collector: TestCollector;
-let browser: Browser;
-const sites: FixtureSite[] = [];
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  collector = await startCollector();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  await browser?.close();
-  await Promise.all(sites.map((site) => site.close()));
-  await collector?.close();
-});
+const { collector, newSite, newContext } = useFixtureBrowser('chat');
 
 /** Opens a fixture page as a new visitor of a new site, so each test reads only its own events. */
 async function visit(name: string): Promise<{ page: Page; siteKey: string }> {
-  const { key: siteKey } = await collector.repositories.sites.createSite({ name, domains: ['localhost'] });
-  const site = await serveFixtureSite({ collector: collector.url, siteKey, folder: 'chat' });
-  sites.push(site);
-  const context = await browser.newContext();
-  contexts.push(context);
+  const { siteKey, origin } = await newSite(name);
+  const context = await newContext();
   // The chat apps' web pages, for the windows that links and buttons open: tests have no network.
   await context.route(/^https:\/\/(wa\.me|wa\.link|api\.whatsapp\.com|web\.whatsapp\.com|t\.me|line\.me|m\.me)\//, (route) =>
     route.fulfill({ contentType: 'text/html', body: '<title>Chat app</title>' }),
@@ -60,8 +40,8 @@ async function visit(name: string): Promise<{ page: Page; siteKey: string }> {
     }),
   );
   const page = await context.newPage();
-  await page.goto(`${site.origin}/${name}.html`);
-  await page.waitForFunction(() => window.leadtrail?.loaded === true);
+  await page.goto(`${origin}/${name}.html`);
+  await tagLoaded(page);
   return { page, siteKey };
 }
 
@@ -71,8 +51,8 @@ async function visit(name: string): Promise<{ page: Page; siteKey: string }> {
  */
 async function storedChats(page: Page, siteKey: string): Promise<Array<Pick<ChatOpen, 'provider' | 'target'>>> {
   await page.evaluate(() => window.leadtrail!('track', 'checkpoint'));
-  await eventually(() => storedEvents(collector, siteKey).find((event) => event.type === 'track'), 'the checkpoint event');
-  return storedEvents(collector, siteKey)
+  await eventually(() => storedEvents(collector(), siteKey).find((event) => event.type === 'track'), 'the checkpoint event');
+  return storedEvents(collector(), siteKey)
     .filter((event): event is ChatOpen => event.type === 'chat_open')
     .map(({ provider, target }) => ({ provider, target }));
 }

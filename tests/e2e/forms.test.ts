@@ -7,12 +7,10 @@
  * the expected form_submit (form, provider, classified fields, outcome), exactly one per
  * submission, and no password, card number, hidden or honeypot value anywhere in what was stored.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { ValidEvent } from '../../collector/ingest/schema.js';
-import { launchChromium } from '../helpers/browser.js';
-import { startCollector, type TestCollector } from '../helpers/collector.js';
-import { serveFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
+import { tagLoaded, useFixtureBrowser } from '../helpers/fixture-browser.js';
 import { eventually, storedEvents } from '../helpers/stored-events.js';
 
 type FormSubmit = Extract<ValidEvent, { type: 'form_submit' }>;
@@ -29,38 +27,20 @@ const CARDS = ['4111 1111 1111 1111', '4111111111111111', '5555 5555 5555 4444',
 /** What a bot (or an overeager autofill) puts into a honeypot. */
 const BOT_FILL = 'bot-filled-honeypot@spam.example';
 
-let collector: TestCollector;
-let browser: Browser;
-const sites: FixtureSite[] = [];
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  collector = await startCollector();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  await browser?.close();
-  await Promise.all(sites.map((site) => site.close()));
-  await collector?.close();
-});
+const { collector, newSite, newContext } = useFixtureBrowser('forms');
 
 /** Opens a fixture page as a new visitor of a new site, so each test reads only its own events. */
 async function visit(path: string): Promise<{ page: Page; siteKey: string; origin: string }> {
-  const { key: siteKey } = await collector.repositories.sites.createSite({ name: path, domains: ['localhost'] });
-  const site = await serveFixtureSite({ collector: collector.url, siteKey, folder: 'forms' });
-  sites.push(site);
-  const context = await browser.newContext();
-  contexts.push(context);
+  const { siteKey, origin } = await newSite(path);
+  const context = await newContext();
   const page = await context.newPage();
-  await page.goto(`${site.origin}${path}`);
-  await page.waitForFunction(() => window.leadtrail?.loaded === true);
+  await page.goto(`${origin}${path}`);
+  await tagLoaded(page);
   await page.evaluate(() => {
     window.nativeSubmits = 0;
     document.addEventListener('submit', () => window.nativeSubmits++, true);
   });
-  return { page, siteKey, origin: site.origin };
+  return { page, siteKey, origin };
 }
 
 /**
@@ -69,10 +49,10 @@ async function visit(path: string): Promise<{ page: Page; siteKey: string; origi
  */
 async function leaveAndRead(page: Page, siteKey: string, origin: string): Promise<ValidEvent[]> {
   await page.goto(`${origin}/thanks.html`);
-  await page.waitForFunction(() => window.leadtrail?.loaded === true);
+  await tagLoaded(page);
   await page.evaluate(() => window.leadtrail!('track', 'checkpoint'));
-  await eventually(() => storedEvents(collector, siteKey).find((event) => event.type === 'track'), 'the checkpoint event');
-  return storedEvents(collector, siteKey);
+  await eventually(() => storedEvents(collector(), siteKey).find((event) => event.type === 'track'), 'the checkpoint event');
+  return storedEvents(collector(), siteKey);
 }
 
 const formSubmits = (events: ValidEvent[]) => events.filter((event): event is FormSubmit => event.type === 'form_submit');
@@ -81,7 +61,7 @@ const formSubmits = (events: ValidEvent[]) => events.filter((event): event is Fo
 const storedSubmits = (siteKey: string, count = 1, timeoutMs?: number) =>
   eventually(
     () => {
-      const submits = formSubmits(storedEvents(collector, siteKey));
+      const submits = formSubmits(storedEvents(collector(), siteKey));
       return submits.length >= count ? submits : undefined;
     },
     `${count} stored form_submit`,

@@ -4,36 +4,12 @@
  * each page was used; and the tag under a strict Content-Security-Policy and on a page that breaks
  * what lt.js relies on. The observation point is what the collector stored.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ValidEvent } from '../../collector/ingest/schema.js';
-import { launchChromium } from '../helpers/browser.js';
-import { startCollector, type TestCollector } from '../helpers/collector.js';
-import { serveFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
+import { tagLoaded, useFixtureBrowser } from '../helpers/fixture-browser.js';
 import { eventually, storedEvents } from '../helpers/stored-events.js';
 
-let collector: TestCollector;
-let browser: Browser;
-const sites: FixtureSite[] = [];
-
-beforeAll(async () => {
-  collector = await startCollector();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all(sites.map((site) => site.close()));
-  await collector?.close();
-});
-
-/** A new site in the collector and its pages on their own origin, so each test reads only its own events. */
-async function newSite(name: string): Promise<{ siteKey: string; origin: string }> {
-  const { key: siteKey } = await collector.repositories.sites.createSite({ name, domains: ['localhost'] });
-  const site = await serveFixtureSite({ collector: collector.url, siteKey, folder: 'pages' });
-  sites.push(site);
-  return { siteKey, origin: site.origin };
-}
+const { collector, browser, newSite, newContext } = useFixtureBrowser('pages');
 
 const pathOf = (url: string) => {
   const parsed = new URL(url);
@@ -43,19 +19,17 @@ const pathOf = (url: string) => {
 /** Waits until the collector stored `count` events of `type` for the site (and no more arrive for a moment). */
 async function storedOfType(siteKey: string, type: ValidEvent['type'], count: number): Promise<ValidEvent[]> {
   return eventually(() => {
-    const events = storedEvents(collector, siteKey).filter((event) => event.type === type);
+    const events = storedEvents(collector(), siteKey).filter((event) => event.type === type);
     return events.length >= count ? events : undefined;
   }, `${count} stored ${type} events`);
 }
 
-const loaded = (page: Page) => page.waitForFunction(() => window.leadtrail?.loaded === true);
-
 describe('pageviews of a single-page app', () => {
   it('counts every page the router shows once, and neither a tidied url nor an anchor', async () => {
     const { siteKey, origin } = await newSite('SPA');
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(`${origin}/?utm_source=google&utm_medium=cpc&gclid=abc123`);
-    await loaded(page);
+    await tagLoaded(page);
     await page.click('text=Products'); // pushState
     await page.click('#sort'); // replaceState, same path: the url is tidied, the page is the same
     await page.click('#canonical'); // replaceState to a new path: a new page
@@ -69,7 +43,7 @@ describe('pageviews of a single-page app', () => {
     const views = await storedOfType(siteKey, 'pageview', 6);
     // Nothing else arrives late: the anchor and the tidied url sent no pageview.
     await page.waitForTimeout(1500);
-    expect(storedEvents(collector, siteKey).filter((event) => event.type === 'pageview')).toHaveLength(6);
+    expect(storedEvents(collector(), siteKey).filter((event) => event.type === 'pageview')).toHaveLength(6);
     expect(views.map((view) => pathOf(view.url))).toEqual([
       '/?utm_source=google&utm_medium=cpc&gclid=abc123',
       '/products',
@@ -95,9 +69,9 @@ describe('pageviews of a single-page app', () => {
 
   it('reports how a page was used (active seconds, deepest scroll) when the router leaves it and when the tab closes', async () => {
     const { siteKey, origin } = await newSite('SPA engagement');
-    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    const page = await browser().newPage({ viewport: { width: 1200, height: 800 } });
     await page.goto(`${origin}/`);
-    await loaded(page);
+    await tagLoaded(page);
     await page.click('text=About');
     // Reading: the visitor scrolls to the bottom over about three seconds.
     for (let step = 0; step < 3; step++) {
@@ -124,7 +98,7 @@ describe('pageviews of a single-page app', () => {
 describe('the tag on hostile ground', () => {
   it('works under a CSP that allows only the collector in script-src and connect-src, without a violation', async () => {
     const { siteKey, origin } = await newSite('Strict CSP');
-    const context = await browser.newContext();
+    const context = await newContext();
     // Recorded by Playwright's init script, which the page's policy does not apply to.
     await context.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (event) => {
@@ -137,7 +111,7 @@ describe('the tag on hostile ground', () => {
     page.on('console', (message) => message.type() === 'error' && console.push(message.text()));
     page.on('pageerror', (error) => console.push(String(error)));
     await page.goto(`${origin}/csp.html`);
-    await loaded(page);
+    await tagLoaded(page);
     await page.evaluate(() => window.leadtrail!('identify', { email: 'csp@example.com' }));
     await page.fill('[name=email]', 'csp@example.com');
     await page.click('button[type=submit]');
@@ -159,12 +133,12 @@ describe('the tag on hostile ground', () => {
 
   it('lets no error reach a page that breaks fetch and localStorage, and still delivers by beacon', async () => {
     const { siteKey, origin } = await newSite('Hostile page');
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
     const uncaught: string[] = [];
     page.on('pageerror', (error) => uncaught.push(String(error)));
     await page.goto(`${origin}/hostile.html`);
-    await loaded(page);
+    await tagLoaded(page);
     await page.click('#products');
     await page.evaluate(() => {
       window.leadtrail!('track', 'quote_requested', { product: 'CP-50' });

@@ -3,38 +3,14 @@
  * all without consent. "Exactly once" is judged on what the collector stored, by event id and by
  * type: nothing lost (every event the page made is there) and nothing doubled.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { ValidEvent } from '../../collector/ingest/schema.js';
-import { launchChromium } from '../helpers/browser.js';
-import { startCollector, type TestCollector } from '../helpers/collector.js';
-import { serveFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
+import { tagLoaded, useFixtureBrowser } from '../helpers/fixture-browser.js';
 import { eventually, storedEvents } from '../helpers/stored-events.js';
 
-let collector: TestCollector;
-let browser: Browser;
-const sites: FixtureSite[] = [];
+const { collector, newSite, newContext } = useFixtureBrowser('pages');
 
-beforeAll(async () => {
-  collector = await startCollector();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all(sites.map((site) => site.close()));
-  await collector?.close();
-});
-
-/** A new site in the collector and its pages on their own origin, so each test reads only its own events. */
-async function newSite(name: string): Promise<{ siteKey: string; origin: string }> {
-  const { key: siteKey } = await collector.repositories.sites.createSite({ name, domains: ['localhost'] });
-  const site = await serveFixtureSite({ collector: collector.url, siteKey, folder: 'pages' });
-  sites.push(site);
-  return { siteKey, origin: site.origin };
-}
-
-const loaded = (page: Page) => page.waitForFunction(() => window.leadtrail?.loaded === true);
 const pathOf = (url: string) => new URL(url).pathname + new URL(url).hash;
 const describeEvent = (event: ValidEvent) =>
   event.type === 'pageview' ? `pageview ${pathOf(event.url)}` : event.type === 'track' ? `track ${event.name}` : event.type;
@@ -49,13 +25,13 @@ const waitingIds = (page: Page): Promise<string[]> =>
  */
 async function expectStoredOnce(siteKey: string, ids: string[], expected: string[]): Promise<ValidEvent[]> {
   const events = await eventually(() => {
-    const stored = storedEvents(collector, siteKey);
+    const stored = storedEvents(collector(), siteKey);
     const storedIds = new Set(stored.map((event) => event.id));
     return ids.every((id) => storedIds.has(id)) && stored.filter((event) => event.type !== 'engagement').length >= expected.length ? stored : undefined;
   }, `${ids.length} events waiting in the browser, and ${expected.length} in all`);
   // Anything doubled by a late re-send would arrive now.
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  const final = storedEvents(collector, siteKey);
+  const final = storedEvents(collector(), siteKey);
   expect(final.length).toBe(events.length);
   const counts = new Map<string, number>();
   for (const event of final) counts.set(event.id, (counts.get(event.id) ?? 0) + 1);
@@ -65,14 +41,20 @@ async function expectStoredOnce(siteKey: string, ids: string[], expected: string
   return final;
 }
 
+/** A new visitor on the home page of a new site, once the collector has stored its landing pageview. */
+async function landed(name: string): Promise<{ siteKey: string; origin: string; context: BrowserContext; page: Page }> {
+  const { siteKey, origin } = await newSite(name);
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${origin}/`);
+  await tagLoaded(page);
+  await eventually(() => storedEvents(collector(), siteKey)[0], 'the landing pageview');
+  return { siteKey, origin, context, page };
+}
+
 describe('retries in Chromium', () => {
   it('delivers what was done offline exactly once when the browser is back online', async () => {
-    const { siteKey, origin } = await newSite('Offline then online');
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${origin}/`);
-    await loaded(page);
-    await eventually(() => storedEvents(collector, siteKey)[0], 'the landing pageview');
+    const { siteKey, context, page } = await landed('Offline then online');
 
     await context.setOffline(true);
     await page.click('text=Products');
@@ -85,12 +67,12 @@ describe('retries in Chromium', () => {
     const waiting = await waitingIds(page);
     // Past the first retry (2 s after the failure), which fails too; the next is 4 s after that.
     await page.waitForTimeout(3000);
-    expect(storedEvents(collector, siteKey).filter((event) => waiting.includes(event.id))).toEqual([]);
+    expect(storedEvents(collector(), siteKey).filter((event) => waiting.includes(event.id))).toEqual([]);
 
     const onlineAt = Date.now();
     await context.setOffline(false);
     await eventually(() => {
-      const storedIds = new Set(storedEvents(collector, siteKey).map((event) => event.id));
+      const storedIds = new Set(storedEvents(collector(), siteKey).map((event) => event.id));
       return waiting.every((id) => storedIds.has(id)) || undefined;
     }, 'the events made offline');
     // Sent on the browser's `online` event, well before the next backoff step.
@@ -101,12 +83,7 @@ describe('retries in Chromium', () => {
   });
 
   it('hands what a page could not send offline to the next page load, and sends it once', async () => {
-    const { siteKey, origin } = await newSite('Left offline');
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${origin}/`);
-    await loaded(page);
-    await eventually(() => storedEvents(collector, siteKey)[0], 'the landing pageview');
+    const { siteKey, origin, context, page } = await landed('Left offline');
 
     await context.setOffline(true);
     // The page learns it is offline a moment later (a task from the browser process).
@@ -135,12 +112,12 @@ describe('retries in Chromium', () => {
 
   it('re-sends on reload what failed while the collector was unreachable, and beacons what was still queued', async () => {
     const { siteKey, origin } = await newSite('Reload');
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
-    const collect = `${collector.url}/collect`;
+    const collect = `${collector().url}/collect`;
     await page.route(collect, (route) => route.abort('connectionrefused'));
     await page.goto(`${origin}/`);
-    await loaded(page);
+    await tagLoaded(page);
     await page.evaluate(() => {
       window.leadtrail!('track', 'while_down');
       // A path the fixture server also answers, for the reload.
@@ -148,13 +125,13 @@ describe('retries in Chromium', () => {
     });
     await page.waitForFunction(() => JSON.parse(localStorage.getItem('_lt_retry') ?? '[]').length >= 3);
     const waiting = await waitingIds(page);
-    expect(storedEvents(collector, siteKey)).toEqual([]);
+    expect(storedEvents(collector(), siteKey)).toEqual([]);
 
     await page.unroute(collect);
     // Queued, not yet sent (the batch waits a second), when the page reloads.
     await page.evaluate(() => window.leadtrail!('track', 'just_before_reload'));
     await page.reload();
-    await loaded(page);
+    await tagLoaded(page);
     await expectStoredOnce(siteKey, waiting, [
       'pageview /',
       'track while_down',
@@ -167,10 +144,10 @@ describe('retries in Chromium', () => {
 
   it('stores once a batch the collector stored but whose answer was lost, when the snippet sends it again', async () => {
     const { siteKey, origin } = await newSite('Lost answer');
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
     const sentIds: string[][] = [];
-    await page.route(`${collector.url}/collect`, async (route) => {
+    await page.route(`${collector().url}/collect`, async (route) => {
       sentIds.push((JSON.parse(route.request().postData() ?? '{}').events ?? []).map((event: { id: string }) => event.id));
       if (sentIds.length > 1) return route.continue();
       // The collector stores the batch; its answer never reaches the page (here: a gateway error instead).
@@ -179,7 +156,7 @@ describe('retries in Chromium', () => {
       return route.fulfill({ status: 502, headers: { 'access-control-allow-origin': '*' } });
     });
     await page.goto(`${origin}/`);
-    await loaded(page);
+    await tagLoaded(page);
     // The first attempt after a second, the retry two seconds after it fails.
     await eventually(() => (sentIds.length >= 2 ? true : undefined), 'the retry');
     expect(sentIds[1]).toEqual(sentIds[0]);
@@ -192,7 +169,7 @@ describe('retries in Chromium', () => {
 function watchCollectRequests(context: BrowserContext): string[] {
   const requests: string[] = [];
   context.on('request', (request) => {
-    if (request.url().startsWith(`${collector.url}/collect`)) requests.push(request.postData() ?? '');
+    if (request.url().startsWith(`${collector().url}/collect`)) requests.push(request.postData() ?? '');
   });
   return requests;
 }
@@ -222,11 +199,11 @@ async function useThePage(page: Page): Promise<void> {
 describe('consent in Chromium', () => {
   it('with data-consent="required", sends and stores nothing before consent, then sends what waited once it is given', async () => {
     const { siteKey, origin } = await newSite('Consent required');
-    const context = await browser.newContext();
+    const context = await newContext();
     const requests = watchCollectRequests(context);
     const page = await context.newPage();
     await page.goto(`${origin}/consent.html`);
-    await loaded(page);
+    await tagLoaded(page);
     await useThePage(page);
     // Past the debounce, and hidden and shown again: every moment the snippet would send.
     await page.waitForTimeout(1500);
@@ -237,12 +214,12 @@ describe('consent in Chromium', () => {
     });
     await page.waitForTimeout(500);
     expect(requests).toEqual([]);
-    expect(storedEvents(collector, siteKey)).toEqual([]);
+    expect(storedEvents(collector(), siteKey)).toEqual([]);
     expect(await keptByBrowser(context, page, origin)).toEqual(NOTHING_KEPT);
 
     await page.evaluate(() => window.leadtrail!('consent', true));
     const stored = await eventually(() => {
-      const events = storedEvents(collector, siteKey);
+      const events = storedEvents(collector(), siteKey);
       return events.some((event) => event.type === 'track') && events.filter((event) => event.type === 'pageview').length == 2 ? events : undefined;
     }, 'the events made before consent');
     expect(stored.filter((event) => event.type !== 'engagement').map(describeEvent).sort()).toEqual(
@@ -262,8 +239,8 @@ describe('consent in Chromium', () => {
     await page.close({ runBeforeUnload: true });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(requests.length).toBe(sentBefore);
-    expect(storedEvents(collector, siteKey).map(describeEvent)).not.toContain('track after_withdrawal');
-    expect(storedEvents(collector, siteKey).length).toBe(stored.length);
+    expect(storedEvents(collector(), siteKey).map(describeEvent)).not.toContain('track after_withdrawal');
+    expect(storedEvents(collector(), siteKey).length).toBe(stored.length);
     await context.close();
   });
 
@@ -272,12 +249,12 @@ describe('consent in Chromium', () => {
     ['Do Not Track with data-respect-dnt', 'do-not-track.html', () => Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' })],
   ])('under %s, sends and stores nothing, even after consent', async (_, file, signal) => {
     const { siteKey, origin } = await newSite(`Privacy signal ${file}`);
-    const context = await browser.newContext();
+    const context = await newContext();
     await context.addInitScript(signal);
     const requests = watchCollectRequests(context);
     const page = await context.newPage();
     await page.goto(`${origin}/${file}`);
-    await loaded(page);
+    await tagLoaded(page);
     await page.evaluate(() => {
       window.leadtrail!('consent', true);
       window.leadtrail!('identify', { email: 'private.buyer@example.com' });
@@ -289,7 +266,7 @@ describe('consent in Chromium', () => {
     await page.close({ runBeforeUnload: true });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(requests).toEqual([]);
-    expect(storedEvents(collector, siteKey)).toEqual([]);
+    expect(storedEvents(collector(), siteKey)).toEqual([]);
     await context.close();
   });
 });
