@@ -85,15 +85,14 @@ const identifyEvent = z.object({
   traits: flatStrings,
 });
 
-export const eventSchema = z.discriminatedUnion('type', [
-  pageviewEvent,
-  engagementEvent,
-  formStartEvent,
-  formSubmitEvent,
-  chatOpenEvent,
-  trackEvent,
-  identifyEvent,
-]);
+/** One event's JSON may not exceed 32 KB: a long inquiry is a few KB; more is not a person typing. */
+export const MAX_EVENT_BYTES = 32 * 1024;
+
+export const eventSchema = z
+  .discriminatedUnion('type', [pageviewEvent, engagementEvent, formStartEvent, formSubmitEvent, chatOpenEvent, trackEvent, identifyEvent])
+  .superRefine((event, context) => {
+    if (JSON.stringify(event).length > MAX_EVENT_BYTES) context.addIssue({ code: 'custom', message: `event is larger than ${MAX_EVENT_BYTES} bytes` });
+  });
 
 /** One batch holds what a page gathered between sends; 100 events is far above a real page's count. */
 export const MAX_EVENTS_PER_BATCH = 100;

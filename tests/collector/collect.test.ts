@@ -145,6 +145,15 @@ describe('POST /collect', () => {
       expect(countEvents()).toBe(0);
     });
 
+    it('answers a batch with an event over 32 KB with 400 naming it, and stores none of the batch', async () => {
+      const fields = Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`field_${index}`, 'x'.repeat(4500)]));
+      const body = batch(siteKey, 'visitor-0011', [pageview(BASE_TIME, `${ORIGIN}/`), formSubmit(BASE_TIME, `${ORIGIN}/contact`, fields)]);
+      const response = await send(body);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().details).toEqual([{ path: 'events.1', message: 'event is larger than 32768 bytes' }]);
+      expect(countEvents()).toBe(0);
+    });
+
     it('answers a body over 500 KB with 413', async () => {
       const huge = formSubmit(BASE_TIME, `${ORIGIN}/contact`, { message: 'x'.repeat(4000) });
       const body = batch(siteKey, 'visitor-0009', Array.from({ length: 100 }, () => ({ ...huge, id: crypto.randomUUID() })));
