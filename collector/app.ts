@@ -15,6 +15,7 @@ import type { IpMode } from './ingest/network.js';
 import { collectRoutes } from './routes/collect.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { leadRoutes } from './routes/leads.js';
+import { overviewRoutes } from './routes/overview.js';
 import { passwordRoutes } from './routes/password.js';
 import { peopleRoutes } from './routes/people.js';
 import { sessionRoutes } from './routes/session.js';
@@ -81,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         await authenticated.register(siteRoutes, { sites: repositories.sites, publicUrl });
         await authenticated.register(peopleRoutes, { sites: repositories.sites, people: repositories.people });
         await authenticated.register(leadRoutes, { sites: repositories.sites, leads: repositories.leads, publicUrl });
+        await authenticated.register(overviewRoutes, { sites: repositories.sites, overview: repositories.overview });
       });
     },
     { prefix: '/api' },

@@ -9,6 +9,8 @@ import type {
   CreatedTokenJson,
   DeviceJson,
   LeadJson,
+  OverviewJson,
+  PasswordChangeJson,
   PeoplePageJson,
   PersonJson,
   PersonSummaryJson,
@@ -33,6 +35,7 @@ export type TrailEvent = TrailEventJson;
 export type TrailSession = TrailSessionJson;
 export type Trail = TrailJson;
 export type Lead = LeadJson;
+export type Overview = OverviewJson;
 export type ApiToken = TokenJson;
 export type CreatedToken = CreatedTokenJson;
 /** `track` props: the flat values the wire format allows. */
@@ -121,6 +124,11 @@ export async function fetchCurrentUser(): Promise<User> {
   return user;
 }
 
+/** 204 when changed; a wrong `current` is a 403 (not 401, which would mean "logged out"). */
+export async function changePassword(change: PasswordChangeJson): Promise<void> {
+  await request<null>('POST', '/api/password', change);
+}
+
 export async function listSites(): Promise<Site[]> {
   const { sites } = await request<{ sites: Site[] }>('GET', '/api/sites');
   return sites;
@@ -145,6 +153,11 @@ export function fetchTrail(personId: string): Promise<Trail> {
 export async function listLeads(site: string): Promise<Lead[]> {
   const { leads } = await request<{ leads: Lead[] }>('GET', `/api/leads${query({ site })}`);
   return leads;
+}
+
+/** Empty `from`/`to` leave the range to the collector (the last 30 days). */
+export function fetchOverview(site: string, range: { from?: string; to?: string } = {}): Promise<Overview> {
+  return request<Overview>('GET', `/api/overview${query({ site, from: range.from, to: range.to })}`);
 }
 
 /** A plain link, not a fetch: the browser sends the cookie and saves the file itself. */

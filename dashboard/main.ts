@@ -6,11 +6,13 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { fetchCurrentUser, listSites, logOut, onUnauthorized, type Site, type User } from './api';
-import { t, type MessageKey } from './i18n/index';
-import { ErrorMessage, html, Loading, type Navigate } from './ui';
+import { currentLanguage, detectLanguage, setLanguage, t, type LanguageTag, type MessageKey } from './i18n/index';
+import { ErrorMessage, html, LanguageSelect, Loading, type Navigate } from './ui';
 import { LeadsView } from './views/leads';
 import { LoginView } from './views/login';
+import { OverviewView } from './views/overview';
 import { PeopleView } from './views/people';
+import { SettingsView } from './views/settings';
 import { SetupView } from './views/setup';
 import { TokensView } from './views/tokens';
 import { TrailView } from './views/trail';
@@ -18,10 +20,12 @@ import { TrailView } from './views/trail';
 type Route =
   | { name: 'login' }
   | { name: 'people' }
+  | { name: 'overview' }
   | { name: 'trail'; personId: string }
   | { name: 'leads' }
   | { name: 'setup' }
   | { name: 'tokens' }
+  | { name: 'settings' }
   | { name: 'not_found' };
 
 function matchRoute(pathname: string): Route {
@@ -29,8 +33,10 @@ function matchRoute(pathname: string): Route {
   if (path === '/' || path === '') return { name: 'people' };
   if (path === '/login') return { name: 'login' };
   if (path === '/leads') return { name: 'leads' };
+  if (path === '/overview') return { name: 'overview' };
   if (path === '/setup') return { name: 'setup' };
   if (path === '/tokens') return { name: 'tokens' };
+  if (path === '/settings') return { name: 'settings' };
   const trail = /^\/people\/([^/]+)$/.exec(path);
   if (trail?.[1]) return { name: 'trail', personId: decodeURIComponent(trail[1]) };
   return { name: 'not_found' };
@@ -105,10 +111,12 @@ function useLocation(): { pathname: string; search: string } {
 const ROUTE_TITLES: Record<Route['name'], MessageKey> = {
   login: 'login.title',
   people: 'nav.people',
+  overview: 'nav.overview',
   trail: 'nav.people',
   leads: 'nav.leads',
   setup: 'nav.setup',
   tokens: 'nav.tokens',
+  settings: 'nav.settings',
   not_found: 'notFound.title',
 };
 
@@ -120,6 +128,13 @@ function App() {
   const [sites, setSites] = useState<Site[] | null>(null);
   const [sitesError, setSitesError] = useState<unknown>(null);
   const [selectedSiteKey, setSelectedSiteKey] = useState<string | null>(readStoredSite);
+  // t() reads the module's language; this state only makes the whole tree re-render on a switch.
+  const [language, setLanguageState] = useState<LanguageTag>(currentLanguage);
+
+  function changeLanguage(tag: LanguageTag) {
+    setLanguage(tag, { remember: true });
+    setLanguageState(tag);
+  }
 
   useEffect(() => {
     document.addEventListener('click', interceptLinkClick);
@@ -159,7 +174,7 @@ function App() {
   useEffect(() => {
     // The trail sets its own title once the person's name is known.
     if (route.name !== 'trail') document.title = `${t(ROUTE_TITLES[route.name])} · ${t('app.name')}`;
-  }, [route.name]);
+  }, [route.name, language]);
 
   const selectedSite = sites?.find((site) => site.key === selectedSiteKey) ?? sites?.[0] ?? null;
 
@@ -181,6 +196,7 @@ function App() {
   if (user === undefined) return html`<main id="main" class="main"><${Loading} /></main>`;
   if (user === null) {
     return html`<main id="main" class="main main-login">
+      <div class="login-language"><${LanguageSelect} onChange=${changeLanguage} /></div>
       ${route.name === 'login' ? html`<${LoginView} onLoggedIn=${() => fetchCurrentUser().then(setUser, () => setUser(null))} />` : html`<${Loading} />`}
     </main>`;
   }
@@ -191,10 +207,12 @@ function App() {
       <a class="brand" href="/">${t('app.name')}</a>
       <nav aria-label=${t('nav.label')}>
         <ul>
+          <${NavLink} href="/overview" active=${route.name === 'overview'} label=${t('nav.overview')} />
           <${NavLink} href="/" active=${route.name === 'people' || route.name === 'trail'} label=${t('nav.people')} />
           <${NavLink} href="/leads" active=${route.name === 'leads'} label=${t('nav.leads')} />
           <${NavLink} href="/setup" active=${route.name === 'setup'} label=${t('nav.setup')} />
           <${NavLink} href="/tokens" active=${route.name === 'tokens'} label=${t('nav.tokens')} />
+          <${NavLink} href="/settings" active=${route.name === 'settings'} label=${t('nav.settings')} />
         </ul>
       </nav>
       <div class="topbar-end">
@@ -206,6 +224,7 @@ function App() {
             ${sites.map((site) => html`<option key=${site.key} value=${site.key}>${site.name}</option>`)}
           </select>
         </label>`}
+        <${LanguageSelect} onChange=${changeLanguage} />
         <span class="user-name muted">${user.name}</span>
         <button type="button" class="button-secondary" onClick=${handleLogOut}>${t('nav.logout')}</button>
       </div>
@@ -220,6 +239,7 @@ function App() {
     if (route.name === 'login') return html`<${Loading} />`;
     if (route.name === 'trail') return html`<${TrailView} key=${route.personId} personId=${route.personId} />`;
     if (route.name === 'tokens') return html`<${TokensView} />`;
+    if (route.name === 'settings') return html`<${SettingsView} />`;
     if (route.name === 'not_found') {
       return html`<section class="stack"><h1>${t('notFound.title')}</h1><p><a href="/">${t('notFound.back')}</a></p></section>`;
     }
@@ -240,6 +260,7 @@ function App() {
         <p><a class="button" href="/setup">${t('sites.create')}</a></p>
       </section>`;
     }
+    if (route.name === 'overview') return html`<${OverviewView} key=${selectedSite.key} site=${selectedSite} />`;
     if (route.name === 'leads') return html`<${LeadsView} key=${selectedSite.key} site=${selectedSite} />`;
     return html`<${PeopleView} key=${selectedSite.key} site=${selectedSite} navigate=${navigate} />`;
   }
@@ -249,6 +270,7 @@ function NavLink({ href, active, label }: { href: string; active: boolean; label
   return html`<li><a href=${href} aria-current=${active ? 'page' : undefined}>${label}</a></li>`;
 }
 
+setLanguage(detectLanguage());
 const root = document.getElementById('app');
 if (root) {
   root.textContent = '';

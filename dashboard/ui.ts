@@ -6,15 +6,39 @@ import { h, type ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { ApiError } from './api';
-import { hasMessage, t } from './i18n/index';
+import { currentLanguage, hasMessage, isLanguageTag, LANGUAGES, t, type LanguageTag } from './i18n/index';
 
 export const html = htm.bind(h);
 
 /** Sent to every screen that moves the user elsewhere; main.ts owns the history. */
 export type Navigate = (path: string, options?: { replace?: boolean }) => void;
 
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+/** Intl formats are costly to build and tables format hundreds of cells: one of each per language. */
+const formatCache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+
+function cachedFormat<Format extends Intl.DateTimeFormat | Intl.NumberFormat>(name: string, build: (locale: string) => Format): Format {
+  const locale = currentLanguage();
+  const key = `${locale} ${name}`;
+  let format = formatCache.get(key) as Format | undefined;
+  if (!format) {
+    format = build(locale);
+    formatCache.set(key, format);
+  }
+  return format;
+}
+
+const dateTimeFormat = () => cachedFormat('dateTime', (locale) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }));
+const timeFormat = () => cachedFormat('time', (locale) => new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }));
+
+/** A count grouped as the chosen language writes it. */
+export function formatNumber(value: number): string {
+  return cachedFormat('number', (locale) => new Intl.NumberFormat(locale)).format(value);
+}
+
+/** A share such as a conversion rate: 0.034 → "3.4%". */
+export function formatPercent(value: number): string {
+  return cachedFormat('percent', (locale) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 })).format(value);
+}
 
 function parseDate(iso: string | null | undefined): Date | null {
   if (!iso) return null;
@@ -23,13 +47,13 @@ function parseDate(iso: string | null | undefined): Date | null {
 }
 
 /**
- * A time in the reader's own zone and locale; the exact UTC value from the API stays in the
+ * A time in the reader's own zone and the chosen language; the exact UTC value from the API stays in the
  * tooltip and the `datetime` attribute, since buyers and the sales team are rarely in one zone.
  */
 export function DateTime({ value, timeOnly = false }: { value: string | null | undefined; timeOnly?: boolean }) {
   const date = parseDate(value);
   if (!date) return html`<span>${t('common.none')}</span>`;
-  const text = (timeOnly ? timeFormat : dateTimeFormat).format(date);
+  const text = (timeOnly ? timeFormat() : dateTimeFormat()).format(date);
   return html`<time datetime=${value} title=${value}>${text}</time>`;
 }
 
@@ -101,6 +125,22 @@ function describeDetails(details: unknown): string[] {
     }
     return [];
   });
+}
+
+/** The language switch: each language under its own name, the choice remembered in this browser. */
+export function LanguageSelect({ onChange }: { onChange: (tag: LanguageTag) => void }) {
+  return html`<label class="language-select">
+    <span class="offscreen">${t('nav.language')}</span>
+    <select
+      value=${currentLanguage()}
+      onChange=${(event: Event) => {
+        const tag = (event.currentTarget as HTMLSelectElement).value;
+        if (isLanguageTag(tag)) onChange(tag);
+      }}
+    >
+      ${LANGUAGES.map((language) => html`<option key=${language.tag} value=${language.tag} lang=${language.tag}>${language.name}</option>`)}
+    </select>
+  </label>`;
 }
 
 export function Loading() {

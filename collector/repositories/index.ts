@@ -3,6 +3,7 @@ import type { SqliteDatabase } from '../db/open.js';
 import { createAccountRepository, type AccountRepository } from './accounts.js';
 import { createIngestRepository, type IngestRepository } from './ingest.js';
 import { createLeadRepository, type LeadRepository } from './leads.js';
+import { createOverviewRepository, type OverviewRepository } from './overview.js';
 import { createPeopleRepository, type PeopleRepository } from './people.js';
 import { createSiteRepository, type SiteRepository } from './sites.js';
 
@@ -10,6 +11,7 @@ export interface Repositories {
   accounts: AccountRepository;
   ingest: IngestRepository;
   leads: LeadRepository;
+  overview: OverviewRepository;
   people: PeopleRepository;
   sites: SiteRepository;
 }
@@ -19,6 +21,7 @@ export function createRepositories(database: SqliteDatabase): Repositories {
     accounts: createAccountRepository(database),
     ingest: createIngestRepository(database),
     leads: createLeadRepository(database),
+    overview: createOverviewRepository(database),
     people: createPeopleRepository(database),
     sites: createSiteRepository(database),
   };

@@ -151,3 +151,49 @@ export interface LeadJson {
   device: string | null;
   trail_url: string;
 }
+
+/** The body of `POST /api/password` (answered 204; 403 when `current` is wrong, 400 when `password` is under 10 characters). */
+export interface PasswordChangeJson {
+  current: string;
+  password: string;
+}
+
+/** A calendar day, `YYYY-MM-DD`; the overview's days are UTC days. */
+export type DateOnly = string;
+
+/** `GET /api/overview` counts; see repositories/overview.ts for what each one counts. */
+export interface OverviewCountsJson {
+  /** Distinct people with a visit in the range (a stitched buyer on two devices is one). */
+  visitors: number;
+  sessions: number;
+  /** Identified people (with an email) who visited in the range. */
+  leads: number;
+  /** Form submissions, except those the form plugin reported invalid. */
+  form_fills: number;
+  chat_opens: number;
+}
+
+export interface OverviewTotalsJson extends OverviewCountsJson {
+  /** leads / visitors, from 0 to 1; null without visitors. */
+  conversion_rate: number | null;
+}
+
+export interface OverviewDayJson extends OverviewCountsJson {
+  date: DateOnly;
+}
+
+export interface OverviewJson {
+  /** The site key. */
+  site: string;
+  /** The range, both days included. */
+  from: DateOnly;
+  to: DateOnly;
+  totals: OverviewTotalsJson;
+  /** Every day of the range in order, days without visits as zeros. */
+  days: OverviewDayJson[];
+  /** At most 10 of each, largest first. */
+  channels: Array<{ channel: Channel; sessions: number; visitors: number; leads: number }>;
+  /** `country`: ISO 3166-1 alpha-2 of the visitor's IP address, null when unknown. */
+  countries: Array<{ country: string | null; visitors: number }>;
+  pages: Array<{ url: string; title: string | null; pageviews: number; visitors: number }>;
+}

@@ -1,5 +1,5 @@
 /**
- * Every string the dashboard shows, in English. A translation (zh-CN.ts next) is an object with
+ * Every string the dashboard shows, in English. A translation (zh-CN.ts) is an object with
  * the same keys, typed as `Messages`, so a missing key fails the typecheck instead of the UI.
  * `{name}` placeholders are filled by `t(key, { name })`.
  */
@@ -9,6 +9,7 @@ export const en = {
   'app.noscript': 'The Leadtrail dashboard needs JavaScript.',
 
   'nav.label': 'Main',
+  'nav.overview': 'Overview',
   'nav.people': 'People',
   'nav.leads': 'Leads',
   'nav.setup': 'Sites & tag',
@@ -16,12 +17,15 @@ export const en = {
   'nav.site': 'Site',
   'nav.logout': 'Log out',
   'nav.skip': 'Skip to content',
+  'nav.settings': 'Settings',
+  'nav.language': 'Language',
 
   'login.title': 'Log in',
   'login.intro': 'Enter the admin password to open the dashboard.',
   'login.password': 'Password',
   'login.submit': 'Log in',
   'login.submitting': 'Logging in…',
+  'login.wrong': 'Wrong password. Try again.',
 
   'error.network': 'The server could not be reached. Check your connection and try again.',
   'error.status': 'The server answered with an error ({status}).',
@@ -163,6 +167,41 @@ export const en = {
   'tokens.revokeNamed': 'Revoke token {name}',
   'tokens.confirmRevoke': 'Revoke the token “{name}”? Scripts that use it stop working at once.',
   'tokens.dismiss': 'Done',
+
+  'settings.title': 'Settings',
+  'settings.passwordTitle': 'Change password',
+  'settings.current': 'Current password',
+  'settings.new': 'New password',
+  'settings.confirm': 'Repeat the new password',
+  'settings.hint': 'At least {min} characters.',
+  'settings.tooShort': 'The new password needs at least {min} characters.',
+  'settings.mismatch': 'The two new passwords differ.',
+  'settings.wrongCurrent': 'The current password is wrong.',
+  'settings.submit': 'Change password',
+  'settings.submitting': 'Changing…',
+  'settings.changed': 'Password changed.',
+
+  'overview.title': 'Overview',
+  'overview.from': 'From',
+  'overview.to': 'To',
+  'overview.apply': 'Show',
+  'overview.rangeNote': '{from} – {to}, whole days in UTC.',
+  'overview.visitors': 'Visitors',
+  'overview.sessions': 'Sessions',
+  'overview.leads': 'Leads',
+  'overview.formFills': 'Form fills',
+  'overview.chatOpens': 'Chat opens',
+  'overview.conversion': 'Conversion rate',
+  'overview.conversionHint': 'Leads ÷ visitors',
+  'overview.chart': 'Visitors, sessions and leads per day',
+  'overview.daily': 'Figures per day',
+  'overview.date': 'Date',
+  'overview.channels': 'Top channels',
+  'overview.countries': 'Top countries',
+  'overview.pages': 'Top pages',
+  'overview.page': 'Page',
+  'overview.unknownCountry': 'Unknown',
+  'overview.empty': 'No visits in this period.',
 
   'common.none': '—',
 } as const;

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { leadsCsvUrl, listLeads, type Lead, type Site } from '../api';
 import { t } from '../i18n/index';
-import { channelLabel, DateTime, ErrorMessage, html, Loading, orDash, personLabel } from '../ui';
+import { channelLabel, DateTime, ErrorMessage, formatNumber, html, Loading, orDash, personLabel } from '../ui';
 
 export function LeadsView({ site }: { site: Site }) {
   const [leads, setLeads] = useState<Lead[] | null>(null);
@@ -80,10 +80,10 @@ export function LeadsView({ site }: { site: Site }) {
               <td>${channelLabel(lead.first_channel)}${lead.first_source && ` · ${lead.first_source}`}</td>
               <td>${orDash(lead.first_campaign)}</td>
               <td><${DateTime} value=${lead.last_seen} /></td>
-              <td class="number">${lead.sessions}</td>
-              <td class="number">${lead.pageviews}</td>
-              <td class="number">${lead.forms}</td>
-              <td class="number">${lead.chats}</td>
+              <td class="number">${formatNumber(lead.sessions)}</td>
+              <td class="number">${formatNumber(lead.pageviews)}</td>
+              <td class="number">${formatNumber(lead.forms)}</td>
+              <td class="number">${formatNumber(lead.chats)}</td>
               <td class="truncate" title=${lead.message ?? ''}>${orDash(lead.message)}</td>
             </tr>`,
           )}

@@ -1,6 +1,6 @@
 /** The login screen: one password field, because the first cut has a single admin account. */
 import { useState } from 'preact/hooks';
-import { logIn } from '../api';
+import { ApiError, logIn } from '../api';
 import { t } from '../i18n/index';
 import { ErrorMessage, html } from '../ui';
 
@@ -17,7 +17,8 @@ export function LoginView({ onLoggedIn }: { onLoggedIn: () => void }) {
       await logIn(password);
       onLoggedIn();
     } catch (failure) {
-      setError(failure);
+      // The server's message is English; the one answer every user meets is said in their language.
+      setError(failure instanceof ApiError && failure.status === 401 ? new Error(t('login.wrong')) : failure);
       setSubmitting(false);
     }
   }

@@ -45,10 +45,12 @@ describe('dashboard', () => {
     await page.goto(`${collector.url}/`);
     await page.waitForURL(/\/login$/);
 
+    // The username field only serves password managers.
+    expect(await page.locator('input[name="username"]').isVisible()).toBe(false);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('alert').waitFor();
-    expect(await page.getByRole('alert').textContent()).toContain('wrong password');
+    expect(await page.getByRole('alert').textContent()).toContain('Wrong password');
 
     await page.getByLabel('Password').fill(collector.adminPassword);
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -141,6 +143,74 @@ describe('dashboard', () => {
     expect(href).toBe(`/api/leads.csv?site=${siteKey}&from=2020-01-01`);
     const csv = await page.evaluate(async (path) => (await fetch(path)).text(), href);
     expect(csv).toContain('buyer@example.com');
+  });
+
+  it('shows the overview: the buyer counted in the totals and a chart of the days', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.waitForURL(/\/overview$/);
+    await page.locator('.totals').waitFor();
+    const total = async (key: string) => page.locator(`.total-${key} dd`).textContent();
+    expect(await total('visitors')).toBe('1');
+    expect(await total('sessions')).toBe('1');
+    expect(await total('leads')).toBe('1');
+    expect(await total('form_fills')).toBe('1');
+    expect(await total('chat_opens')).toBe('0');
+    expect(await total('conversion_rate')).toBe('100%');
+    // uPlot draws on a canvas, styled by its own stylesheet (a file: the CSP allows no inline <style>).
+    await page.locator('.chart .uplot canvas').waitFor();
+    expect(await page.locator('.chart .u-legend').textContent()).toContain('Visitors');
+    expect(await page.locator('.daily-table tbody tr').count()).toBe(30);
+    expect(await page.locator('.overview-tops').textContent()).toContain('Direct');
+
+    await page.getByRole('link', { name: 'Leads' }).click();
+    await page.waitForURL(/\/leads$/);
+    await page.locator('tbody tr').first().waitFor();
+  });
+
+  it('switches the whole UI, its dates and <html lang> to 简体中文, and remembers the choice', async () => {
+    await page.getByLabel('Language').selectOption('zh-CN');
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    await nav.waitFor();
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['概览', '访客', '线索', '站点与代码', 'API 令牌', '设置']);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    // Still on the leads screen: its headings, buttons and dates follow without a reload.
+    expect(await page.locator('h1').first().textContent()).toContain('线索');
+    expect(await page.getByRole('link', { name: '下载 CSV' }).count()).toBe(1);
+    expect(await page.locator('tbody time').first().textContent()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日/);
+
+    await page.reload();
+    await page.getByRole('navigation', { name: '主导航' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    expect(await page.title()).toBe('线索 · Leadtrail');
+
+    await page.getByLabel('语言').selectOption('en');
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  });
+
+  it('changes the password on the settings screen', async () => {
+    const newPassword = 'a longer passphrase 2026';
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL(/\/settings$/);
+    await page.getByLabel('Current password').fill('not the password');
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Repeat the new password').fill(newPassword);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('The current password is wrong.');
+    // A wrong current password must not log the user out.
+    expect(new URL(page.url()).pathname).toBe('/settings');
+
+    await page.getByLabel('Current password').fill(collector.adminPassword);
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Repeat the new password').fill(newPassword);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed.').waitFor();
+
+    const logIn = (password: string) =>
+      fetch(`${collector.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password }) });
+    expect((await logIn(collector.adminPassword)).status).toBe(401);
+    expect((await logIn(newPassword)).status).toBe(200);
   });
 
   it('ran without script errors or Content-Security-Policy violations', () => {

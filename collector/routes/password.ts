@@ -1,0 +1,31 @@
+/**
+ * `POST /api/password` `{ current, password }`: the logged-in user changes their password. The
+ * current one must verify even though the caller is authenticated, so an unlocked laptop or a
+ * leaked API token is not enough to lock the owner out. Answers 204; a wrong current password is
+ * 403, not 401: the caller is still authenticated (and the dashboard treats 401 as "logged out").
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { HttpError, parseOrThrow } from '../errors.js';
+import { hashPassword, verifyPassword } from '../security.js';
+import type { AccountRepository } from '../repositories/accounts.js';
+import type { PasswordChangeJson } from './json-types.js';
+
+/** Long enough that a passphrase beats guessing at scrypt's cost; no composition rules (NIST 800-63B). */
+export const MINIMUM_PASSWORD_LENGTH = 10;
+
+const passwordChangeSchema = z.object({
+  current: z.string().min(1).max(1024),
+  password: z.string().min(MINIMUM_PASSWORD_LENGTH).max(1024),
+}) satisfies z.ZodType<PasswordChangeJson>;
+
+export async function passwordRoutes(app: FastifyInstance, { accounts }: { accounts: AccountRepository }): Promise<void> {
+  // The same pace as /api/login: each attempt verifies a password, so it is a guessing door too.
+  app.post('/password', { config: { rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request, reply) => {
+    const { current, password } = parseOrThrow(passwordChangeSchema, request.body, 'password change');
+    const user = request.user!;
+    if (!(await verifyPassword(current, user.passwordHash))) throw new HttpError(403, 'wrong current password');
+    await accounts.setPasswordHash(user.id, await hashPassword(password));
+    return reply.code(204).send();
+  });
+}
