@@ -27,6 +27,8 @@ export interface AccountRepository {
   /** The user behind a live login session, or null when it is unknown or expired. */
   findUserByLoginSession(tokenHash: string, now: number): Promise<User | null>;
   deleteLoginSession(tokenHash: string): Promise<void>;
+  /** Ends every login session of the user except the one with `keepTokenHash` (if any). */
+  deleteOtherLoginSessions(userId: number, keepTokenHash: string | null): Promise<void>;
   createApiToken(userId: number, name: string, tokenHash: string): Promise<ApiToken>;
   listApiTokens(userId: number): Promise<ApiToken[]>;
   /** False when no such token of this user exists. */
@@ -70,6 +72,7 @@ export function createAccountRepository(database: SqliteDatabase): AccountReposi
     ),
     deleteLoginSession: database.prepare('DELETE FROM login_sessions WHERE token_hash = ?'),
     deleteExpiredLoginSessions: database.prepare('DELETE FROM login_sessions WHERE expires_at <= ?'),
+    deleteOtherLoginSessions: database.prepare('DELETE FROM login_sessions WHERE user_id = ? AND token_hash IS NOT ?'),
     insertApiToken: database.prepare('INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)'),
     listApiTokens: database.prepare('SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id'),
     deleteApiToken: database.prepare('DELETE FROM api_tokens WHERE user_id = ? AND id = ?'),
@@ -102,6 +105,9 @@ export function createAccountRepository(database: SqliteDatabase): AccountReposi
     },
     async deleteLoginSession(tokenHash) {
       statements.deleteLoginSession.run(tokenHash);
+    },
+    async deleteOtherLoginSessions(userId, keepTokenHash) {
+      statements.deleteOtherLoginSessions.run(userId, keepTokenHash);
     },
     async createApiToken(userId, name, tokenHash) {
       const createdAt = Date.now();

@@ -1,13 +1,15 @@
 /**
  * `POST /api/password` `{ current, password }`: the logged-in user changes their password. The
  * current one must verify even though the caller is authenticated, so an unlocked laptop or a
- * leaked API token is not enough to lock the owner out. Answers 204; a wrong current password is
+ * leaked API token is not enough to lock the owner out. Every other login session ends (the one
+ * making the change stays). Answers 204; a wrong current password is
  * 403, not 401: the caller is still authenticated (and the dashboard treats 401 as "logged out").
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError, parseOrThrow } from '../errors.js';
-import { hashPassword, verifyPassword } from '../security.js';
+import { hashPassword, hashSecret, verifyPassword } from '../security.js';
+import { SESSION_COOKIE } from '../authenticate.js';
 import type { AccountRepository } from '../repositories/accounts.js';
 import type { PasswordChangeJson } from './json-types.js';
 
@@ -26,6 +28,9 @@ export async function passwordRoutes(app: FastifyInstance, { accounts }: { accou
     const user = request.user!;
     if (!(await verifyPassword(current, user.passwordHash))) throw new HttpError(403, 'wrong current password');
     await accounts.setPasswordHash(user.id, await hashPassword(password));
+    // Whoever knew the old password may be logged in elsewhere: only this session stays.
+    const cookie = request.cookies[SESSION_COOKIE];
+    await accounts.deleteOtherLoginSessions(user.id, cookie ? hashSecret(cookie) : null);
     return reply.code(204).send();
   });
 }

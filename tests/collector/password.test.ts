@@ -27,6 +27,13 @@ describe('POST /api/password', () => {
     expect((await collector.app.inject({ url: '/api/me', headers: { cookie } })).statusCode).toBe(200);
   });
 
+  it('ends every other login session of the user, keeping the one that made the change', async () => {
+    const elsewhere = await loginCookie(collector.app);
+    expect((await changePassword({ current: ADMIN_PASSWORD, password: NEW_PASSWORD })).statusCode).toBe(204);
+    expect((await collector.app.inject({ url: '/api/me', headers: { cookie: elsewhere } })).statusCode).toBe(401);
+    expect((await collector.app.inject({ url: '/api/me', headers: { cookie } })).statusCode).toBe(200);
+  });
+
   it('answers a wrong current password with 403 (the caller stays logged in) and keeps the old password', async () => {
     const response = await changePassword({ current: 'not the password', password: NEW_PASSWORD });
     expect(response.statusCode).toBe(403);
