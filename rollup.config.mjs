@@ -34,7 +34,8 @@ export default [
       terser({
         ecma: 2017,
         // Several passes and top-level mangling matter for the gzip budget (SPEC: lt.js ≤ 3 KiB gzip).
-        compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
+        // hoist_funs (function declarations first, where the engine hoists them anyway): −26 B gzip.
+        compress: { passes: 3, unsafe_arrows: true, pure_getters: true, hoist_funs: true },
         mangle: { toplevel: true },
         format: { comments: false },
       }),
@@ -48,7 +49,8 @@ export default [
       nodeResolve({ browser: true }),
       typescript({ tsconfig: 'dashboard/tsconfig.json', noEmit: false, outDir: 'dist/public/dashboard' }),
       terser({ format: { comments: false } }),
-      copyFiles(['dashboard/index.html', 'dashboard/styles.css']),
+      // uPlot's own styles: the CSP allows no inline <style>, so they ship as a file beside ours.
+      copyFiles(['dashboard/index.html', 'dashboard/styles.css', 'node_modules/uplot/dist/uPlot.min.css']),
     ],
   },
 ];

@@ -10,6 +10,7 @@
  * polls, so nothing needs a time bound, and a widget that comes late is still found.
  */
 import type { ChatProvider } from '../collector/ingest/schema.js';
+import { currentDocument, listen } from './config.js';
 import { openChat } from './chat.js';
 
 type Callback = (...args: unknown[]) => unknown;
@@ -51,10 +52,10 @@ const HOOKS: [ChatProvider, string, (api: Vendor, open: Callback, close: Callbac
   [
     'tawk',
     'window',
-    (window, open, close) => {
-      window.addEventListener('tawkChatMaximized', open);
-      window.addEventListener('tawkChatMinimized', close);
-      window.addEventListener('tawkChatHidden', close);
+    (_window, open, close) => {
+      listen('tawkChatMaximized', open);
+      listen('tawkChatMinimized', close);
+      listen('tawkChatHidden', close);
       return 1;
     },
   ],
@@ -63,9 +64,10 @@ const HOOKS: [ChatProvider, string, (api: Vendor, open: Callback, close: Callbac
   [
     'tidio',
     'document',
-    (document, open, close) => {
-      document.addEventListener('tidioChat-open', open);
-      document.addEventListener('tidioChat-close', close);
+    (_document, open, close) => {
+      // Dispatched at the document, so they pass window on their way.
+      listen('tidioChat-open', open);
+      listen('tidioChat-close', close);
       return 1;
     },
   ],
@@ -162,5 +164,5 @@ export function trackChatWidgets(): void {
   hookWidgets();
   // A vendor's global is defined when its script runs, just before the script's load event. Load
   // events do not bubble, but the document sees them all in the capture phase.
-  document.addEventListener('load', hookWidgets, true);
+  listen('load', hookWidgets, currentDocument);
 }

@@ -5,6 +5,7 @@
  * Chat widgets (Tawk.to, Crisp, …) are in chat-widgets.ts.
  */
 import type { ChatProvider } from '../collector/ingest/schema.js';
+import { currentUrl, listen } from './config.js';
 import { sendEvent } from './transport.js';
 
 /**
@@ -41,7 +42,7 @@ let reported: string | undefined;
  * without one (a WhatsApp share link, `wa.me/?text=…`) is not a contact and is not reported.
  */
 function followLink(href: string | URL | undefined): void {
-  const url = new URL(String(href), location.href);
+  const url = new URL(String(href), currentUrl());
   const provider = LINKS[url.protocol] || LINKS[url.host];
   const params = url.searchParams;
   const path = url.pathname;
@@ -66,16 +67,12 @@ function followLink(href: string | URL | undefined): void {
 
 export function trackChats(): void {
   // Capture phase: widgets and routers stop the click before it bubbles to the document.
-  document.addEventListener(
-    'click',
-    (event) => {
+  listen('click', (event: Event) => {
       try {
         const link = (event.target as Element).closest('a[href]') as HTMLAnchorElement | null;
         if (link) followLink(link.href);
       } catch {}
-    },
-    true,
-  );
+  });
   // Chat buttons without a link open the app with window.open: Joinchat's open_whatsapp()
   // (github.com/creame/joinchat public/js/joinchat.js), Click to Chat's ht_ctc_link()
   // (wordpress.org/plugins/click-to-chat-for-whatsapp, new/inc/assets/js/app.js), theme buttons. The

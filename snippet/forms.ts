@@ -10,6 +10,7 @@
  * settleForm), and is then sent once.
  */
 import type { EventFields } from './transport.js';
+import { currentDocument, currentUrl, listen } from './config.js';
 import { sendEvent } from './transport.js';
 
 type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -20,19 +21,19 @@ type OutcomeData = { response?: { errors?: object } } | undefined;
 
 /** The page's own opt-out, on a field or on any element around it. */
 const IGNORE = '[data-leadtrail-ignore]';
-/** Plugins recognisable from their form markup (checked in order); a form of none of them is `native`. */
-const PROVIDERS: [string, string][] = [
-  ['cf7', '.wpcf7-form'],
-  ['wpforms', '.wpforms-form'],
-  ['elementor', '.elementor-form'],
-  ['gravity', '[id^=gform_]'],
-  ['fluent', '.frm-fluent-form'],
+/** Plugins recognisable from their form markup (checked in order: object keys keep it); a form of none of them is `native`. */
+const PROVIDERS: Record<string, string> = {
+  cf7: '.wpcf7-form',
+  wpforms: '.wpforms-form',
+  elementor: '.elementor-form',
+  gravity: '[id^=gform_]',
+  fluent: '.frm-fluent-form',
   // Ninja Forms renders a bare <form> inside its container.
-  ['ninja', '.nf-form-cont form'],
-  ['hubspot', '.hs-form'],
+  ninja: '.nf-form-cont form',
+  hubspot: '.hs-form',
   // Shopify themes post the contact form to /contact#ContactForm (or #contact_form).
-  ['shopify', '[action*="/contact#"]'],
-];
+  shopify: '[action*="/contact#"]',
+};
 /**
  * How plugins report the outcome: with jQuery's `.trigger()` (WPForms, Elementor, Gravity, Ninja,
  * Fluent), which addEventListener never sees, or with native events (Contact Form 7, Fluent without
@@ -50,20 +51,20 @@ const INVALID = /inv|fail|err/i;
 const SKIPPED =
   /^(hidden|file|submit|button|reset|image)|passw|\bpass|card|cc-|cv[cv]|csc|iban|ssn|captcha|token|nonce|csrf|honey|trap|[\W_]hp([\W_]|$)/;
 /**
- * Ordered: the first match wins, so `company name` is a company, not a name. First and last name
+ * Ordered (object keys keep their order): the first match wins, so `company name` is a company, not a name. First and last name
  * both count as `name` and join with a space in form order. A textarea nothing else claims is the message.
  */
-const CLASSES: [string, RegExp][] = [
-  ['email', /mail|邮|correo|почт/],
-  ['phone', /phone|\btel|mobil|whatsapp|电话|手机|телеф/],
-  ['company', /compan|organi|empresa|firma|soci[eé]t|entreprise|公司|компан/],
-  ['country', /countr|pa[iíy]s|\bland\b|国家|стран/],
-  ['subject', /subj|as?sunto|betreff|objet|sujet|主题|тема/],
-  ['message', /messag|comment|nquir|mensa[jg]|nachricht|留言|сообщ|textarea/],
+const CLASSES: Record<string, RegExp> = {
+  email: /mail|邮|correo|почт/,
+  phone: /phone|\btel|mobil|whatsapp|电话|手机|телеф/,
+  company: /compan|organi|empresa|firma|soci[eé]t|entreprise|公司|компан/,
+  country: /countr|pa[iíy]s|\bland\b|国家|стран/,
+  subject: /subj|as?sunto|betreff|objet|sujet|主题|тема/,
+  message: /messag|comment|nquir|mensa[jg]|nachricht|留言|сообщ|textarea/,
   // Vorname, Nachname, surname, prénom, sobrenome and the given-name / family-name autocomplete
   // tokens are caught by `name`, `nom` and `nome`.
-  ['name', /name|\bnom|nome|first|last|apellido|姓名|имя|фамил/],
-];
+  name: /name|\bnom|nome|first|last|apellido|姓名|имя|фамил/,
+};
 /** The schema's bounds: values long enough for an inquiry, at most 50 fields, names up to 64 characters. */
 const FORM_LIMIT = 256;
 const VALUE_LIMIT = 5000;
@@ -101,9 +102,9 @@ const guard =
 
 export function trackForms(): void {
   // Capture phase: AJAX plugins call preventDefault or stopPropagation in their own submit handlers.
-  document.addEventListener('submit', guard((event: Event) => begin(event.target as Element)), true);
-  document.addEventListener('click', guard(clickButton), true);
-  document.addEventListener(
+  listen('submit', guard((event: Event) => begin(event.target as Element)));
+  listen('click', guard(clickButton));
+  listen(
     'input',
     guard((event: Event) => {
       const form = (event.target as Field).form;
@@ -112,15 +113,14 @@ export function trackForms(): void {
         sendEvent({ type: 'form_start', form: nameForm(form) });
       }
     }),
-    true,
   );
   // On window in the capture phase: events dispatched at window, document or any form, bubbling or not.
   for (const type of OUTCOME_EVENTS.split(' ')) {
-    addEventListener(type, guard((event: Event) => report(type, (event as CustomEvent).detail)), true);
+    listen(type, guard((event: Event) => report(type, (event as CustomEvent).detail)));
   }
   // HubSpot's iframe embeds are reached only through the hsFormCallback messages they post to the
   // page; `onFormSubmitted` carries the values.
-  addEventListener(
+  listen(
     'message',
     guard(({ data }: MessageEvent) => {
       if (data.eventName == 'onFormSubmitted') {
@@ -148,7 +148,7 @@ function hookJquery(): void {
   const jquery = (window as { jQuery?: (target: Document) => { on(types: string, listener: unknown): void } }).jQuery;
   if (jquery && jquery != hookedJquery) {
     hookedJquery = jquery;
-    jquery(document).on(
+    jquery(currentDocument).on(
       OUTCOME_EVENTS + ' error submit',
       guard((event: Event, data: OutcomeData) => (event.type == 'submit' ? begin(event.target as Element) : report(event.type, data))),
     );
@@ -179,8 +179,7 @@ function clickButton(event: Event): void {
 function begin(root: Element, fields = readFields(root)): void {
   if (root.closest(IGNORE)) return;
   if (root != heldRoot) {
-    const provider = PROVIDERS.find(([, selector]) => root.matches(selector));
-    hold(nameForm(root), provider ? provider[0] : 'native', {});
+    hold(nameForm(root), Object.keys(PROVIDERS).find((provider) => root.matches(PROVIDERS[provider]!)) || 'native', {});
     heldRoot = root;
   }
   // A later sighting may carry values typed since (a plugin refused the first click).
@@ -210,7 +209,7 @@ export function settleForm(outcome: Submission['outcome'] = 'unknown'): void {
 
 /** id, else name, else the path it posts to. Attributes, not properties: a field named `id` shadows `form.id`. */
 const nameForm = (form: Element): string =>
-  form.getAttribute('id') || form.getAttribute('name') || new URL(form.getAttribute('action') || '', location.href).pathname;
+  form.getAttribute('id') || form.getAttribute('name') || new URL(form.getAttribute('action') || '', currentUrl()).pathname;
 
 /**
  * The visitor's answers by class (email, name, phone, …) or by field name, without anything
@@ -242,11 +241,11 @@ function addField(fields: Fields, name: string, value: string, hint: string, lab
   value = value.trim();
   if (!value || SKIPPED.test(hint) || isCardNumber(value)) return;
   // A checkbox's label is a sentence ("send me the catalogue by email"), so only its name counts.
-  const known = !checkable && CLASSES.find(([, pattern]) => pattern.test(hint));
+  const known = !checkable && Object.keys(CLASSES).find((key) => CLASSES[key]!.test(hint));
   // The last bracketed part: `contact[product]` → product, `interest[]` → interest.
   const segment = (name.match(/([^[\]]+)[[\]]*$/) || [])[1] || '';
   // `input_5`, `wpforms[fields][3]`: plugin names say nothing, their labels do.
-  const key = known ? known[0] : toKey(/[a-z]{2}/i.test(segment.replace(/input|field/gi, '')) ? segment : label || segment);
+  const key = known || toKey(/[a-z]{2}/i.test(segment.replace(/input|field/gi, '')) ? segment : label || segment);
   if (key && (key in fields || Object.keys(fields).length < FIELD_LIMIT)) {
     fields[key] = (fields[key] ? fields[key] + (key == 'name' ? ' ' : ', ') + value : value).slice(0, VALUE_LIMIT);
   }

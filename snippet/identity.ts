@@ -2,7 +2,7 @@
  * Who the browser is (a random visitor id in first-party storage) and whether we may remember and
  * send anything at all (consent, Global Privacy Control, Do Not Track).
  */
-import { consentRequired, respectDoNotTrack } from './config.js';
+import { consentRequired, currentDocument, respectDoNotTrack } from './config.js';
 
 const VISITOR_KEY = '_lt_vid';
 /** Failed events waiting for a re-send (transport.ts); here because consent withdrawn forgets it with the id. */
@@ -38,7 +38,7 @@ export function setConsent(granted: boolean): void {
   if (!consent) {
     visitorId = undefined;
     try {
-      document.cookie = VISITOR_KEY + '=;path=/;max-age=0';
+      currentDocument.cookie = VISITOR_KEY + '=;path=/;max-age=0';
       // Storage by property, not getItem/removeItem: the same named-property access, fewer bytes.
       delete localStorage[VISITOR_KEY];
       delete localStorage[RETRY_KEY];
@@ -53,13 +53,13 @@ export function setConsent(granted: boolean): void {
 export function getVisitorId(): string {
   if (!visitorId) {
     // `\b`: not a longer cookie name that ends in _lt_vid.
-    visitorId = (document.cookie.match(/\b_lt_vid=(\w+)/) || [])[1] || randomId();
+    visitorId = (currentDocument.cookie.match(/\b_lt_vid=(\w+)/) || [])[1] || randomId();
     try {
       localStorage[VISITOR_KEY] = visitorId = localStorage[VISITOR_KEY] || visitorId;
     } catch {
       // Storage blocked (old Safari private mode, some in-app webviews): the cookie keeps the id.
       // SameSite=Lax is the browsers' default for a cookie that does not say.
-      document.cookie = VISITOR_KEY + '=' + visitorId + ';path=/;max-age=' + COOKIE_SECONDS;
+      currentDocument.cookie = VISITOR_KEY + '=' + visitorId + ';path=/;max-age=' + COOKIE_SECONDS;
     }
   }
   return visitorId!;

@@ -2,7 +2,7 @@
  * lt.js: reads the tag's settings, starts the automatic trackers, installs `window.leadtrail` and
  * replays the calls the page queued before lt.js loaded. The only global it defines is `leadtrail`.
  */
-import { readConfig } from './config.js';
+import { currentDocument, listen, readConfig } from './config.js';
 import { initConsent, setConsent } from './identity.js';
 import { flush, sendEvent, startTransport } from './transport.js';
 import { trackPageviews } from './pageviews.js';
@@ -94,8 +94,8 @@ function start(): void {
   };
   // pagehide is the last event mobile Safari reliably fires; visibilitychange (fired at the document,
   // seen by window as it bubbles) also covers tab switches and app switches.
-  addEventListener('pagehide', leave);
-  addEventListener('visibilitychange', () => document.hidden && leave());
+  listen('pagehide', leave);
+  listen('visibilitychange', () => currentDocument.hidden && leave());
   (leadtrail as Leadtrail).loaded = true;
   window.leadtrail = leadtrail;
   for (const call of Array.from((stub && stub.q) || [])) {

@@ -2,6 +2,7 @@
  * One pageview on load and one per SPA navigation. The url carries the UTM parameters and click ids;
  * the collector reads them from its query string.
  */
+import { currentDocument, currentUrl, listen } from './config.js';
 import { sendEvent, URL_LIMIT } from './transport.js';
 
 /** `#/…` and `#!…` are client-side routes; any other hash is an anchor within the same page. */
@@ -10,10 +11,10 @@ const ROUTE_HASH = /^#[!/]/;
 const TITLE_LIMIT = 512;
 
 let lastPage: string | undefined;
-let lastUrl = document.referrer;
+let lastUrl = currentDocument.referrer;
 
 /** The page as a visitor sees it: the url without an anchor hash. */
-const currentPage = () => (ROUTE_HASH.test(location.hash) ? location.href : location.href.split('#')[0]);
+const currentPage = () => (ROUTE_HASH.test(location.hash) ? currentUrl() : currentUrl().split('#')[0]);
 
 /**
  * Sends a pageview unless the page is the one last counted. `beforeNavigation` runs before the
@@ -23,14 +24,14 @@ export function trackPageviews(beforeNavigation: (url: string) => void): void {
   const view = () => {
     const page = currentPage();
     if (page != lastPage) {
-      if (lastPage) beforeNavigation(location.href);
+      if (lastPage) beforeNavigation(currentUrl());
       lastPage = page;
       sendEvent({
         type: 'pageview',
-        title: document.title.slice(0, TITLE_LIMIT),
+        title: currentDocument.title.slice(0, TITLE_LIMIT),
         referrer: lastUrl.slice(0, URL_LIMIT) || undefined,
       });
-      lastUrl = location.href;
+      lastUrl = currentUrl();
     }
   };
   for (const method of ['pushState', 'replaceState'] as const) {
@@ -45,7 +46,7 @@ export function trackPageviews(beforeNavigation: (url: string) => void): void {
       } catch {}
     };
   }
-  addEventListener('popstate', view);
-  addEventListener('hashchange', view);
+  listen('popstate', view);
+  listen('hashchange', view);
   view();
 }

@@ -5,7 +5,7 @@
  * re-send of something the collector already has harmless (it stores each id once).
  */
 import type { WireEvent } from '../collector/ingest/schema.js';
-import { collectorUrl, siteKey } from './config.js';
+import { collectorUrl, currentUrl, listen, siteKey } from './config.js';
 import { consent, getVisitorId, randomId, RETRY_KEY } from './identity.js';
 
 type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -36,16 +36,35 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 let retryDelay = RETRY_FIRST_MS;
 
 /** Re-sends what waits as soon as the browser says it is back online. */
-export const startTransport = (): void => addEventListener('online', () => flush());
+export const startTransport = (): void => listen('online', () => flush());
 
 /** Queues one event (dropped when consent is refused) and schedules its send. */
 export function sendEvent(fields: EventFields): void {
   try {
+    const values = (fields as { fields?: FlatRecord; traits?: FlatRecord; props?: FlatRecord });
+    fitBudget(values.fields || values.traits || values.props);
     if (consent !== false && queue.length < BATCH_LIMIT) {
-      queue.push(Object.assign({ id: randomId(), ts: Date.now(), url: location.href.slice(0, URL_LIMIT) }, fields));
+      queue.push(Object.assign({ id: randomId(), ts: Date.now(), url: currentUrl().slice(0, URL_LIMIT) }, fields));
       URGENT_TYPES.test(fields.type) ? flush() : schedule(DEBOUNCE_MS);
     }
   } catch {}
+}
+
+type FlatRecord = Record<string, unknown>;
+
+/**
+ * The collector refuses a whole batch for one event over 32 KB (MAX_EVENT_BYTES in schema.ts):
+ * the string values of an event's fields, traits or props share what is left of it after the
+ * longest URL (2 KB) and 50 quoted keys (3.5 KB), cut in order.
+ */
+const VALUES_BUDGET = 26000;
+
+function fitBudget(record: FlatRecord | undefined): void {
+  let left = VALUES_BUDGET;
+  for (const key in record) {
+    const value = record[key];
+    if (typeof value == 'string') left -= (record[key] = value.slice(0, left > 0 ? left : 0)).length;
+  }
 }
 
 function schedule(delay: number): void {

@@ -9,12 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { PUBLIC_DIRECTORY } from '../../collector/paths.js';
 
 /**
- * Today's ceiling, just above the built size (4,767 B) with every form plugin and chat widget, so
- * nothing grows unnoticed. Issue 3's target is 3,072 B gzip and is still open; for comparison,
- * Umami's script is 2,245 B and Plausible's 2,694 B gzip. `node bench/snippet-size.mjs --modules`
- * shows where the bytes are.
+ * Today's ceiling, just above the built size (4,784 B on 2026-11-24) with every form plugin and chat
+ * widget, so nothing grows unnoticed. Issue 3's target is 3,072 B gzip and is still not met; for
+ * comparison, Umami's script is 2,245 B and Plausible's 2,694 B gzip. `node bench/snippet-size.mjs
+ * --modules` shows where the bytes are.
  */
-const GZIP_BUDGET_BYTES = 4864;
+const GZIP_BUDGET_BYTES = 4800;
 
 describe('lt.js size', () => {
   const built = readFileSync(join(PUBLIC_DIRECTORY, 'lt.js'));
