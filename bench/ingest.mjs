@@ -8,6 +8,8 @@
 //                the next 500 arrive (sequential arrival, as real sites see it);
 //   worst      — every batch from a new random visitor.
 // Afterwards the events on disk are counted: every batch answered 204 must be there.
+// A third server, bench/collect-without-storage.mjs (the real route, storing nothing), splits the
+// gap between bare Fastify and the collector into the request path and storage.
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { spawn, execFileSync } from 'node:child_process';
@@ -30,7 +32,10 @@ function start(command, args, env) {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
-      if (/ready|Leadtrail dashboard/.test(chunk.toString())) resolve(child);
+      const text = chunk.toString();
+      // The storage-less server names the site key it created.
+      child.siteKey = /ready (\w+)/.exec(text)?.[1];
+      if (/ready|Leadtrail dashboard/.test(text)) resolve(child);
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
@@ -92,6 +97,7 @@ const directory = mkdtempSync(join(tmpdir(), 'leadtrail-bench-'));
 const report = [];
 for (const model of Object.keys(trafficModels)) {
   const bare = [];
+  const withoutStorage = [];
   const collect = [];
   let verified = true;
   for (let run = 0; run < RUNS; run++) {
@@ -99,6 +105,11 @@ for (const model of Object.keys(trafficModels)) {
     const bareServer = await start(process.execPath, ['bench/bare-fastify.mjs', String(barePort)]);
     bare.push(await load(barePort, trafficModels[model]('bare')));
     await stop(bareServer);
+
+    const withoutStoragePort = 4300 + run;
+    const withoutStorageServer = await start(process.execPath, ['bench/collect-without-storage.mjs', String(withoutStoragePort)]);
+    withoutStorage.push(await load(withoutStoragePort, trafficModels[model](withoutStorageServer.siteKey)));
+    await stop(withoutStorageServer);
 
     const database = join(directory, `${model}-${run}.db`);
     const environment = { LEADTRAIL_DB: database, LEADTRAIL_RATE_LIMIT: '0', LOG_LEVEL: 'info', LEADTRAIL_ADMIN_PASSWORD: 'bench-password' };
@@ -120,7 +131,7 @@ for (const model of Object.keys(trafficModels)) {
   }
   const bareRps = median(bare.map((figure) => figure.rps));
   const collectRps = median(collect.map((figure) => figure.rps));
-  report.push({ model, bareRps, bareP99: median(bare.map((f) => f.p99)), collectRps, collectP99: median(collect.map((f) => f.p99)), ratio: +(collectRps / bareRps).toFixed(2), bytesPerEvent: median(collect.map((f) => f.bytesPerEvent)), everyAnsweredEventStored: verified });
+  report.push({ model, bareRps, bareP99: median(bare.map((f) => f.p99)), withoutStorageRps: median(withoutStorage.map((f) => f.rps)), collectRps, collectP99: median(collect.map((f) => f.p99)), ratio: +(collectRps / bareRps).toFixed(2), bytesPerEvent: median(collect.map((f) => f.bytesPerEvent)), everyAnsweredEventStored: verified });
 }
 console.table(report);
 console.log(JSON.stringify(report));

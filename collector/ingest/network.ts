@@ -100,8 +100,22 @@ function findRange<Address extends number | bigint>(table: RangeTable<Address>, 
   return found >= 0 && table.ends[found]! >= address ? found : -1;
 }
 
+/** A visitor sends several beacons from one address: recent answers are remembered, bounded. */
+const LOOKUP_CACHE_ENTRIES = 10_000;
+const recentLookups = new Map<string, NetworkFacts>();
+
 /** Country and network of an address; all null for private, reserved or malformed ones. */
 export function lookupNetwork(ip: string): NetworkFacts {
+  let facts = recentLookups.get(ip);
+  if (!facts) {
+    facts = findNetwork(ip);
+    if (recentLookups.size >= LOOKUP_CACHE_ENTRIES) recentLookups.clear();
+    recentLookups.set(ip, facts);
+  }
+  return facts;
+}
+
+function findNetwork(ip: string): NetworkFacts {
   const address = unmapIpv4(ip);
   const version = isIP(address);
   if (version === 0) return { country: null, asn: null, organisation: null };

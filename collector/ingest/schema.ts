@@ -85,14 +85,33 @@ const identifyEvent = z.object({
   traits: flatStrings,
 });
 
+export const eventSchema = z.discriminatedUnion('type', [
+  pageviewEvent,
+  engagementEvent,
+  formStartEvent,
+  formSubmitEvent,
+  chatOpenEvent,
+  trackEvent,
+  identifyEvent,
+]);
+
 /** One event's JSON may not exceed 32 KB: a long inquiry is a few KB; more is not a person typing. */
 export const MAX_EVENT_BYTES = 32 * 1024;
 
-export const eventSchema = z
-  .discriminatedUnion('type', [pageviewEvent, engagementEvent, formStartEvent, formSubmitEvent, chatOpenEvent, trackEvent, identifyEvent])
-  .superRefine((event, context) => {
-    if (JSON.stringify(event).length > MAX_EVENT_BYTES) context.addIssue({ code: 'custom', message: `event is larger than ${MAX_EVENT_BYTES} bytes` });
+/**
+ * The indexes of events whose JSON is over MAX_EVENT_BYTES. `bodyBytes` is the whole request's
+ * size: a body under the limit cannot hold an event over it, which spares the common case the
+ * measuring.
+ */
+export function findOversizedEvents(events: readonly ValidEvent[], bodyBytes: number): number[] {
+  if (bodyBytes <= MAX_EVENT_BYTES) return [];
+  // A plain loop: this file is also type-checked under the snippet's ES2017 library (no flatMap).
+  const oversized: number[] = [];
+  events.forEach((event, index) => {
+    if (JSON.stringify(event).length > MAX_EVENT_BYTES) oversized.push(index);
   });
+  return oversized;
+}
 
 /** One batch holds what a page gathered between sends; 100 events is far above a real page's count. */
 export const MAX_EVENTS_PER_BATCH = 100;

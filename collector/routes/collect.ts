@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HttpError, parseOrThrow } from '../errors.js';
-import { batchSchema } from '../ingest/schema.js';
+import { MAX_EVENT_BYTES, batchSchema, findOversizedEvents } from '../ingest/schema.js';
 import { correctClock } from '../ingest/clock.js';
 import { describeDevice, isAutomatedRequest } from '../ingest/enrich.js';
 import { hostMatchesDomains, hostOf } from '../ingest/domains.js';
@@ -50,6 +50,10 @@ export async function collectRoutes(app: FastifyInstance, { sites, writer, ipMod
   app.post('/collect', { bodyLimit: MAX_BATCH_BYTES, config: { rateLimit } }, async (request, reply) => {
     const receivedAt = Date.now();
     const batch = parseOrThrow(batchSchema, request.body, 'batch');
+    const oversized = findOversizedEvents(batch.events, Number(request.headers['content-length'] ?? Infinity));
+    if (oversized.length > 0) {
+      throw new HttpError(400, 'invalid batch', oversized.map((index) => ({ path: `events.${index}`, message: `event is larger than ${MAX_EVENT_BYTES} bytes` })));
+    }
 
     const site = await sites.findSiteByKey(batch.site);
     if (!site) throw new HttpError(403, 'unknown site', { site: batch.site });
