@@ -15,6 +15,7 @@ import type {
   PersonJson,
   PersonSummaryJson,
   SiteJson,
+  SiteStatusJson,
   TokenJson,
   TouchJson,
   TrailEventJson,
@@ -26,6 +27,7 @@ import type {
 // The answers' shapes are defined once, by the collector; these are the dashboard's names for them.
 export type User = UserJson;
 export type Site = SiteJson;
+export type SiteStatus = SiteStatusJson;
 export type PersonSummary = PersonSummaryJson;
 export type PeoplePage = PeoplePageJson;
 export type Touch = TouchJson;
@@ -138,12 +140,23 @@ export function createSite(input: { name: string; domains: string[] }): Promise<
   return request<Site>('POST', '/api/sites', input);
 }
 
-export function listPeople(options: {
-  site: string;
+/** Whether the site's tag has sent events yet: the setup screen polls it. */
+export function fetchSiteStatus(site: string): Promise<SiteStatus> {
+  return request<SiteStatus>('GET', `/api/sites/${encodeURIComponent(site)}/status`);
+}
+
+/** The people list's filters; an empty value means "any". */
+export interface PeopleFilters {
   search?: string;
-  cursor?: string | null;
-}): Promise<PeoplePage> {
-  return request('GET', `/api/visitors${query({ site: options.site, q: options.search, cursor: options.cursor })}`);
+  identified?: '' | 'true' | 'false';
+  channel?: string;
+  /** The IP address's country, two letters. */
+  country?: string;
+}
+
+export function listPeople(options: PeopleFilters & { site: string; cursor?: string | null }): Promise<PeoplePage> {
+  const { site, search, identified, channel, country, cursor } = options;
+  return request('GET', `/api/visitors${query({ site, q: search, identified, channel, country, cursor })}`);
 }
 
 export function fetchTrail(personId: string): Promise<Trail> {

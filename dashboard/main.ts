@@ -248,6 +248,7 @@ function App() {
     if (route.name === 'setup') {
       return html`<${SetupView}
         sites=${sites}
+        selectedKey=${selectedSite?.key ?? null}
         onSiteCreated=${(site: Site) => {
           setSites((earlier) => [...(earlier ?? []), site]);
           selectSite(site.key);

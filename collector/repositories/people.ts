@@ -1,5 +1,5 @@
 /**
- * Reading people for the dashboard and the API: the paginated list, one person's whole trail,
+ * Reading people for the dashboard and the API: the paginated, filtered list, one person's whole trail,
  * and erasure. Attribution and device facts are read from sessions and visitors as they are.
  */
 import type { SqliteDatabase } from '../db/open.js';
@@ -17,6 +17,8 @@ export interface PersonSummary {
   lastSeen: number;
   sessions: number;
   channel: Channel | null;
+  /** The IP country of the person's most recently seen browser. */
+  ipCountry: string | null;
 }
 
 export interface PeoplePage {
@@ -88,8 +90,20 @@ export interface Trail {
   sessions: TrailSession[];
 }
 
+/** The people list's optional narrowing; every filter left out matches everyone. */
+export interface PeopleFilters {
+  /** Case-insensitive substring of email, name or company. */
+  query?: string;
+  /** true: leads (with an email) only; false: anonymous visitors only. */
+  identified?: boolean;
+  /** The channel of the person's latest session: the one the list shows. */
+  channel?: Channel;
+  /** ISO 3166-1 alpha-2 of the IP address of any of the person's browsers. */
+  country?: string;
+}
+
 export interface PeopleRepository {
-  listPeople(siteId: number, options: { query?: string; cursor?: string; limit: number }): Promise<PeoplePage>;
+  listPeople(siteId: number, options: PeopleFilters & { cursor?: string; limit: number }): Promise<PeoplePage>;
   findTrail(personId: number): Promise<Trail | null>;
   /** Deletes every person with this email (on every site) and everything tied to them; returns how many. */
   erasePeopleByEmail(email: string): Promise<number>;
@@ -111,6 +125,8 @@ interface PersonRow {
 }
 
 type PersonWithSiteRow = PersonRow & { site_key: string };
+
+type SummaryRow = PersonRow & { sessions: number; channel: Channel | null; ip_country: string | null };
 
 interface SessionRow {
   id: number;
@@ -195,12 +211,17 @@ export function parseClickIds(json: string | null): ClickIds {
 export function createPeopleRepository(database: SqliteDatabase): PeopleRepository {
   const listColumns = `people.id, people.email, people.name, people.company, people.country, people.first_seen, people.last_seen,
     (SELECT count(*) FROM sessions WHERE sessions.person_id = people.id) AS sessions,
-    (SELECT channel FROM sessions WHERE sessions.person_id = people.id ORDER BY started_at DESC LIMIT 1) AS channel`;
+    (SELECT channel FROM sessions WHERE sessions.person_id = people.id ORDER BY started_at DESC LIMIT 1) AS channel,
+    (SELECT ip_country FROM visitors WHERE visitors.person_id = people.id ORDER BY last_seen DESC LIMIT 1) AS ip_country`;
   const searchCondition = `(@pattern IS NULL OR people.email LIKE @pattern ESCAPE '\\' OR people.name LIKE @pattern ESCAPE '\\' OR people.company LIKE @pattern ESCAPE '\\')`;
+  // Filters in the WHERE clause, so the cursor (last_seen:id of the last row shown) stays exact.
+  const filterCondition = `(@identified IS NULL OR (people.email IS NOT NULL) = @identified)
+    AND (@channel IS NULL OR (SELECT channel FROM sessions WHERE sessions.person_id = people.id ORDER BY started_at DESC LIMIT 1) = @channel)
+    AND (@country IS NULL OR EXISTS (SELECT 1 FROM visitors WHERE visitors.person_id = people.id AND visitors.ip_country = @country))`;
   const statements = {
-    firstPage: database.prepare(`SELECT ${listColumns} FROM people WHERE site_id = @siteId AND ${searchCondition}
+    firstPage: database.prepare(`SELECT ${listColumns} FROM people WHERE site_id = @siteId AND ${searchCondition} AND ${filterCondition}
       ORDER BY last_seen DESC, id DESC LIMIT @limit`),
-    nextPage: database.prepare(`SELECT ${listColumns} FROM people WHERE site_id = @siteId AND ${searchCondition}
+    nextPage: database.prepare(`SELECT ${listColumns} FROM people WHERE site_id = @siteId AND ${searchCondition} AND ${filterCondition}
       AND (last_seen < @lastSeen OR (last_seen = @lastSeen AND id < @id)) ORDER BY last_seen DESC, id DESC LIMIT @limit`),
     person: database.prepare('SELECT people.*, sites.key AS site_key FROM people JOIN sites ON sites.id = people.site_id WHERE people.id = ?'),
     sessions: database.prepare('SELECT * FROM sessions WHERE person_id = ? ORDER BY started_at, id'),
@@ -221,7 +242,7 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
     deletePerson: database.prepare('DELETE FROM people WHERE id = ?'),
   };
 
-  const toSummary = (row: PersonRow & { sessions: number; channel: Channel | null }): PersonSummary => ({
+  const toSummary = (row: SummaryRow): PersonSummary => ({
     id: row.id,
     email: row.email,
     name: row.name,
@@ -232,6 +253,7 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
     lastSeen: row.last_seen,
     sessions: row.sessions,
     channel: row.channel,
+    ipCountry: row.ip_country,
   });
 
   const erase = database.transaction((personId: number): boolean => {
@@ -256,15 +278,17 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
   const checkpoint = () => database.pragma('wal_checkpoint(TRUNCATE)');
 
   return {
-    async listPeople(siteId, { query, cursor, limit }) {
+    async listPeople(siteId, { query, identified, channel, country, cursor, limit }) {
       const pattern = query?.trim() ? likePattern(query.trim()) : null;
-      let rows: Array<PersonRow & { sessions: number; channel: Channel | null }>;
+      // SQLite has no booleans: the comparison above yields 1 or 0.
+      const filters = { pattern, identified: identified === undefined ? null : Number(identified), channel: channel ?? null, country: country ?? null };
+      let rows: SummaryRow[];
       if (cursor) {
         const position = decodeCursor(cursor);
         if (!position) throw new InvalidCursorError('cursor is not one this server returned');
-        rows = statements.nextPage.all({ pattern, siteId, limit: limit + 1, ...position }) as typeof rows;
+        rows = statements.nextPage.all({ ...filters, siteId, limit: limit + 1, ...position }) as typeof rows;
       } else {
-        rows = statements.firstPage.all({ pattern, siteId, limit: limit + 1 }) as typeof rows;
+        rows = statements.firstPage.all({ ...filters, siteId, limit: limit + 1 }) as typeof rows;
       }
       const people = rows.slice(0, limit).map(toSummary);
       return { people, next: rows.length > limit ? encodeCursor(people.at(-1)!) : null };

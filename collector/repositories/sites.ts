@@ -27,17 +27,34 @@ interface SiteRow {
   created_at: number;
 }
 
+/** Whether a site's tag works: the setup screen's live check. */
+export interface SiteStatus {
+  /** The latest event's time, or null before the first one. */
+  lastEventAt: number | null;
+  eventsLastHour: number;
+}
+
 export interface SiteRepository {
   createSite(input: { name: string; domains: string[] }): Promise<Site>;
   findSiteByKey(key: string): Promise<Site | null>;
   listSites(): Promise<Site[]>;
+  findSiteStatus(siteId: number, now?: number): Promise<SiteStatus>;
 }
+
+const HOUR_MS = 60 * 60_000;
 
 export function createSiteRepository(database: SqliteDatabase): SiteRepository {
   const statements = {
     insert: database.prepare('INSERT INTO sites (key, name, domains, created_at) VALUES (?, ?, ?, ?)'),
     findByKey: database.prepare('SELECT * FROM sites WHERE key = ?'),
     list: database.prepare('SELECT * FROM sites ORDER BY id'),
+    // Polled every few seconds, so both read an index range instead of the events table:
+    // a person's last_seen follows its latest event (people_by_activity is (site_id, last_seen)),
+    // and only browsers of people active in the last hour can have events in it.
+    lastEventAt: database.prepare('SELECT max(last_seen) FROM people WHERE site_id = ?').pluck(),
+    eventsSince: database.prepare(`SELECT count(*) FROM events WHERE ts >= @since AND visitor_id IN (
+      SELECT visitors.id FROM people JOIN visitors ON visitors.person_id = people.id
+      WHERE people.site_id = @siteId AND people.last_seen >= @since)`).pluck(),
   };
   const toSite = (row: SiteRow): Site => ({
     id: row.id,
@@ -68,6 +85,11 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
     },
     async listSites() {
       return (statements.list.all() as SiteRow[]).map(toSite);
+    },
+    async findSiteStatus(siteId, now = Date.now()) {
+      const lastEventAt = statements.lastEventAt.get(siteId) as number | null;
+      const eventsLastHour = lastEventAt === null ? 0 : (statements.eventsSince.get({ siteId, since: now - HOUR_MS }) as number);
+      return { lastEventAt, eventsLastHour };
     },
   };
 }

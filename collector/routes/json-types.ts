@@ -22,6 +22,13 @@ export interface SiteJson {
   snippet: string;
 }
 
+/** `GET /api/sites/:key/status`: the setup screen's live check of a site's tag. */
+export interface SiteStatusJson {
+  /** The latest stored event's time; null until the tag has sent one. */
+  last_event_at: IsoTime | null;
+  events_last_hour: number;
+}
+
 export interface TokenJson {
   id: number;
   name: string;
@@ -46,6 +53,8 @@ export interface PersonSummaryJson {
   sessions: number;
   /** The channel of the latest session. */
   channel: Channel | null;
+  /** ISO 3166-1 alpha-2 of the IP address of the person's most recently seen browser. */
+  ip_country: string | null;
 }
 
 export interface PeoplePageJson {

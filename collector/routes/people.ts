@@ -1,11 +1,12 @@
 /**
  * People and their trails (SPEC §4): `GET /api/visitors` lists leads and anonymous visitors,
- * newest activity first; `GET /api/people/:id/trail` is one person's whole history across
+ * newest activity first, optionally only `identified=true|false`, one `channel`, one IP `country`; `GET /api/people/:id/trail` is one person's whole history across
  * devices; `DELETE /api/people/:id` erases a person and everything tied to them.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError, parseOrThrow } from '../errors.js';
+import { CHANNELS } from '../ingest/channel.js';
 import { InvalidCursorError, type PeopleRepository, type PersonSummary, type Touchpoint, type Trail } from '../repositories/people.js';
 import type { SiteRepository } from '../repositories/sites.js';
 import { isoTime } from './format.js';
@@ -14,6 +15,17 @@ import type { PeoplePageJson, PersonSummaryJson, TouchJson, TrailJson } from './
 
 const listQuerySchema = z.object({
   q: z.string().max(200).optional(),
+  identified: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
+  channel: z.enum(CHANNELS).optional(),
+  /** The IP address's country, ISO 3166-1 alpha-2, in either case. */
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'a two-letter country code')
+    .transform((code) => code.toUpperCase())
+    .optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -36,6 +48,7 @@ const summaryJson = (person: PersonSummary): PersonSummaryJson => ({
   last_seen: isoTime(person.lastSeen),
   sessions: person.sessions,
   channel: person.channel,
+  ip_country: person.ipCountry,
 });
 
 const touchJson = (touch: Touchpoint | null): TouchJson | null =>
@@ -97,9 +110,10 @@ function trailJson(trail: Trail): TrailJson {
 export async function peopleRoutes(app: FastifyInstance, { sites, people }: { sites: SiteRepository; people: PeopleRepository }): Promise<void> {
   app.get('/visitors', async (request): Promise<PeoplePageJson> => {
     const site = await siteFromQuery(sites, request.query);
-    const { q, cursor, limit } = parseOrThrow(listQuerySchema, request.query, 'query');
+    const { q, identified, channel, country, cursor, limit } = parseOrThrow(listQuerySchema, request.query, 'query');
     try {
-      const page = await people.listPeople(site.id, { query: q, cursor, limit });
+      // A cursor is only valid with the filters of the page that returned it.
+      const page = await people.listPeople(site.id, { query: q, identified, channel, country, cursor, limit });
       return { people: page.people.map(summaryJson), next: page.next };
     } catch (error) {
       if (error instanceof InvalidCursorError) throw new HttpError(400, error.message);

@@ -1,11 +1,14 @@
-/** Sites: `POST /api/sites` creates one and returns the tag to paste; `GET /api/sites` lists them. */
+/**
+ * Sites: `POST /api/sites` creates one and returns the tag to paste; `GET /api/sites` lists them;
+ * `GET /api/sites/:key/status` tells whether the tag sends events yet.
+ */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError, parseOrThrow } from '../errors.js';
 import { normalizeDomain } from '../ingest/domains.js';
 import type { Site, SiteRepository } from '../repositories/sites.js';
 import { isoTime } from './format.js';
-import type { SiteJson } from './json-types.js';
+import type { SiteJson, SiteStatusJson } from './json-types.js';
 
 /** A host name as users type it: `example.com`, `www.example.com`, even `https://example.com/`. */
 const domainSchema = z
@@ -47,6 +50,14 @@ export async function siteRoutes(app: FastifyInstance, { sites, publicUrl }: { s
     const input = parseOrThrow(siteInputSchema, request.body, 'site');
     const site = await sites.createSite({ name: input.name, domains: [...new Set(input.domains)] });
     return reply.code(201).send(siteJson(site, publicUrl));
+  });
+
+  app.get('/sites/:key/status', async (request): Promise<SiteStatusJson> => {
+    const key = String((request.params as { key?: string }).key ?? '');
+    const site = key.length <= 64 ? await sites.findSiteByKey(key) : null;
+    if (!site) throw new HttpError(404, 'no such site', { site: key.slice(0, 64) });
+    const status = await sites.findSiteStatus(site.id);
+    return { last_event_at: status.lastEventAt === null ? null : isoTime(status.lastEventAt), events_last_hour: status.eventsLastHour };
   });
 }
 

@@ -1,8 +1,14 @@
-/** Sites and their tags: create a site for a website's domains, then copy the tag to paste. */
-import { useState } from 'preact/hooks';
-import { createSite, type Site } from '../api';
+/**
+ * Sites and their tags: create a site for a website's domains, copy the tag to paste, then watch
+ * the live check turn from "waiting for the first event" to "receiving events" once the tag works.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { createSite, fetchSiteStatus, type Site, type SiteStatus } from '../api';
 import { t } from '../i18n/index';
-import { CopyButton, DateTime, ErrorMessage, html } from '../ui';
+import { CopyButton, DateTime, ErrorMessage, formatNumber, html } from '../ui';
+
+/** Often enough that a pasted tag shows up while the user still looks; one cheap query a poll. */
+const STATUS_POLL_MILLISECONDS = 3_000;
 
 /** Users paste domain lists from anywhere: commas, spaces and new lines all separate. */
 export function parseDomains(text: string): string[] {
@@ -12,7 +18,16 @@ export function parseDomains(text: string): string[] {
     .filter(Boolean);
 }
 
-export function SetupView({ sites, onSiteCreated }: { sites: Site[]; onSiteCreated: (site: Site) => void }) {
+export function SetupView({
+  sites,
+  selectedKey,
+  onSiteCreated,
+}: {
+  sites: Site[];
+  /** The site chosen in the top bar: its card shows the live check. */
+  selectedKey: string | null;
+  onSiteCreated: (site: Site) => void;
+}) {
   const [name, setName] = useState('');
   const [domainsText, setDomainsText] = useState('');
   const [submitting, setSubmitting] = useState(false);
@@ -70,9 +85,10 @@ export function SetupView({ sites, onSiteCreated }: { sites: Site[]; onSiteCreat
     </form>
 
     ${created &&
-    html`<div class="notice notice-success created-site" role="status">
-      <p>${t('setup.created', { name: created.name })}</p>
+    html`<div class="notice notice-success created-site">
+      <p role="status">${t('setup.created', { name: created.name })}</p>
       <${Snippet} site=${created} />
+      <${TagStatus} key=${created.key} site=${created} />
     </div>`}
 
     <h2>${t('setup.existing')}</h2>
@@ -88,6 +104,7 @@ export function SetupView({ sites, onSiteCreated }: { sites: Site[]; onSiteCreat
                 <div><dt>${t('column.created')}</dt><dd><${DateTime} value=${site.created_at} /></dd></div>
               </dl>
               <${Snippet} site=${site} />
+              ${site.key === selectedKey && site.key !== created?.key && html`<${TagStatus} key=${site.key} site=${site} />`}
             </li>`,
           )}
         </ul>`}
@@ -98,5 +115,55 @@ function Snippet({ site }: { site: Site }) {
   return html`<div class="snippet">
     <pre><code>${site.snippet}</code></pre>
     <${CopyButton} text=${site.snippet} label=${`${t('copy.copy')}: ${t('setup.tag')} (${site.name})`} />
+  </div>`;
+}
+
+/** The live check: polls the site's status while shown, so a freshly pasted tag is seen within seconds. */
+function TagStatus({ site }: { site: Site }) {
+  const [status, setStatus] = useState<SiteStatus | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    let current = true;
+    let timer = 0;
+    // The next poll waits for this one's answer, so a slow server never has several piled up.
+    const poll = () => {
+      fetchSiteStatus(site.key)
+        .then(
+          (loaded) => {
+            if (!current) return;
+            setStatus(loaded);
+            setError(null);
+          },
+          (failure: unknown) => current && setError(failure),
+        )
+        .finally(() => {
+          if (current) timer = window.setTimeout(poll, STATUS_POLL_MILLISECONDS);
+        });
+    };
+    poll();
+    return () => {
+      current = false;
+      window.clearTimeout(timer);
+    };
+  }, [site.key]);
+
+  let state = 'checking';
+  let text = t('setup.statusChecking');
+  if (status && status.last_event_at === null) {
+    state = 'waiting';
+    text = t('setup.statusWaiting');
+  } else if (status && status.events_last_hour > 0) {
+    state = 'receiving';
+    text = t('setup.statusReceiving', { count: formatNumber(status.events_last_hour) });
+  } else if (status) {
+    state = 'quiet';
+    text = t('setup.statusQuiet');
+  }
+  return html`<div class=${`tag-status tag-status-${state}`} role="status" aria-live="polite">
+    <span class="tag-status-dot" aria-hidden="true"></span>
+    <span class="tag-status-text">${text}</span>
+    ${status?.last_event_at && html` <span class="muted small">${t('setup.statusLast')} <${DateTime} value=${status.last_event_at} /></span>`}
+    ${error !== null && status === null && html`<${ErrorMessage} error=${error} />`}
   </div>`;
 }

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, fetchTrail, type Device, type FlatProps, type Touch, type Trail, type TrailEvent, type TrailSession } from '../api';
-import { hasMessage, t } from '../i18n/index';
+import { currentLanguage, hasMessage, t } from '../i18n/index';
 import {
   channelLabel,
   DateTime,
@@ -18,6 +18,15 @@ import {
   personLabel,
   secondsBetween,
 } from '../ui';
+
+/** The buyer's clock moves while the page is open; a minute is its resolution. */
+const LOCAL_TIME_TICK_MILLISECONDS = 30_000;
+
+/** Distinct non-empty values, most recently seen device first (devices come oldest first). */
+function latestFirst(devices: Device[], pick: (device: Device) => string | null): string[] {
+  const values = [...devices].reverse().map(pick).filter((value): value is string => Boolean(value));
+  return [...new Set(values)];
+}
 
 export function TrailView({ personId }: { personId: string }) {
   const [trail, setTrail] = useState<Trail | null>(null);
@@ -55,6 +64,14 @@ export function TrailView({ personId }: { personId: string }) {
 
   const { person, devices, sessions } = trail;
   const clickIds = Object.entries(person.click_ids ?? {}).filter(([, value]) => Boolean(value));
+  const ipCountries = latestFirst(devices, (device) => device.country);
+  const organisations = latestFirst(devices, (device) => device.organisation);
+  const [timeZone] = latestFirst(devices, (device) => device.time_zone);
+  const statedCountry = person.country?.trim() ?? '';
+  // A stated country is free text ("Germany", "DE"); only a two-letter one can be compared.
+  const countryDiffers =
+    /^[A-Za-z]{2}$/.test(statedCountry) && ipCountries.length > 0 && !ipCountries.includes(statedCountry.toUpperCase());
+  const timeOnSite = sessions.reduce((total, session) => total + secondsBetween(session.started_at, session.ended_at), 0);
   return html`<article class="stack trail">
     ${back}
     <header class="person-header stack">
@@ -69,7 +86,24 @@ export function TrailView({ personId }: { personId: string }) {
         <div><dt>${t('column.email')}</dt><dd>${orDash(person.email)}</dd></div>
         <div><dt>${t('column.phone')}</dt><dd>${orDash(person.phone)}</dd></div>
         <div><dt>${t('column.company')}</dt><dd>${orDash(person.company)}</dd></div>
-        <div><dt>${t('column.country')}</dt><dd>${orDash(person.country)}</dd></div>
+        <div><dt>${t('trail.statedCountry')}</dt><dd>${orDash(person.country)}</dd></div>
+        <div class="fact-ip-country">
+          <dt>${t('trail.ipCountry')}</dt>
+          <dd>
+            ${ipCountries.length > 0 ? ipCountries.join(', ') : t('common.none')}
+            ${countryDiffers && html` <span class="mismatch">(${t('trail.countryMismatch')})</span>`}
+          </dd>
+        </div>
+        <div class="fact-organisation"><dt>${t('trail.organisation')}</dt><dd>${organisations.length > 0 ? organisations.join(', ') : t('common.none')}</dd></div>
+        <div class="fact-local-time"><dt>${t('trail.localTime')}</dt><dd>${timeZone ? html`<${LocalTime} zone=${timeZone} />` : t('common.none')}</dd></div>
+        <div class="fact-time-on-site">
+          <dt>${t('trail.timeOnSite')}</dt>
+          <dd>
+            ${sessions.length === 1
+              ? t('trail.timeOnSiteOne', { duration: formatDuration(timeOnSite) })
+              : t('trail.timeOnSiteValue', { duration: formatDuration(timeOnSite), visits: sessions.length })}
+          </dd>
+        </div>
         <div><dt>${t('column.firstSeen')}</dt><dd><${DateTime} value=${person.first_seen} /></dd></div>
         <div><dt>${t('column.lastSeen')}</dt><dd><${DateTime} value=${person.last_seen} /></dd></div>
       </dl>
@@ -112,6 +146,25 @@ export function TrailView({ personId }: { personId: string }) {
           </ol>`}
     </section>
   </article>`;
+}
+
+/**
+ * Now on the buyer's clock, from their browser's IANA zone: when a call or WhatsApp message will
+ * reach them awake. An unknown zone (a browser may send anything) shows the zone name alone.
+ */
+function LocalTime({ zone }: { zone: string }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), LOCAL_TIME_TICK_MILLISECONDS);
+    return () => window.clearInterval(timer);
+  }, []);
+  let time: string;
+  try {
+    time = new Intl.DateTimeFormat(currentLanguage(), { timeZone: zone, weekday: 'short', hour: 'numeric', minute: '2-digit' }).format(now);
+  } catch {
+    return html`<span>${zone}</span>`;
+  }
+  return html`<span class="local-time">${t('trail.localTimeZone', { time, zone })}</span>`;
 }
 
 function TouchLine({ touch }: { touch: Touch | null }) {

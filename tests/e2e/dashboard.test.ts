@@ -72,6 +72,9 @@ describe('dashboard', () => {
     siteKey = /data-site="([^"]+)"/.exec(tagText)?.[1] ?? '';
     expect(siteKey).not.toBe('');
     expect(await page.locator('.site-list').textContent()).toContain('Example Exports');
+    // The live check polls the new site's status: nothing has arrived yet.
+    await page.locator('.tag-status-waiting').waitFor();
+    expect(await page.locator('.tag-status').textContent()).toContain('Waiting for the first event');
   });
 
   it('lists a buyer who submitted a form among the people of the site', async () => {
@@ -79,11 +82,18 @@ describe('dashboard', () => {
     const response = await fetch(`${collector.url}/collect`, {
       method: 'POST',
       // Node's own user agent ("node") is a bot to isbot: the collector would answer 204 and store nothing.
-      headers: { 'Content-Type': 'application/json', Origin: 'https://example.com', 'User-Agent': DESKTOP_CHROME_USER_AGENT },
+      // The collector trusts X-Forwarded-For from localhost only: the buyer's address, a Berlin hoster.
+      headers: {
+        'Content-Type': 'application/json',
+        Origin: 'https://example.com',
+        'User-Agent': DESKTOP_CHROME_USER_AGENT,
+        'X-Forwarded-For': '85.214.132.117',
+      },
       body: JSON.stringify({
         site: siteKey,
         visitor: 'visitor-dashboard-1',
         sent_at: now,
+        tz: 'Europe/Berlin',
         events: [
           { id: randomUUID(), type: 'pageview', ts: now - 60_000, url: 'https://example.com/product', title: 'Product' },
           {
@@ -99,12 +109,35 @@ describe('dashboard', () => {
     });
     expect(response.status).toBe(204);
 
+    // Still on the setup screen: the next poll sees the batch.
+    await page.locator('.tag-status-receiving').waitFor();
+    expect(await page.locator('.tag-status').textContent()).toContain('Receiving events: 2 in the last hour');
+
     await page.getByRole('link', { name: 'People' }).click();
     await page.waitForURL(/\/$/);
     const row = page.locator('tbody tr', { hasText: 'buyer@example.com' });
     await row.waitFor();
     expect(await row.textContent()).toContain('Ana Buyer');
     expect(await row.locator('.badge-identified').count()).toBe(1);
+  });
+
+  it('filters the people by status, channel and IP country', async () => {
+    const row = page.locator('tbody tr', { hasText: 'buyer@example.com' });
+    await page.getByLabel('Status').selectOption('false');
+    await page.getByText('Nobody matches these filters.').waitFor();
+    await page.getByLabel('Status').selectOption('true');
+    await row.waitFor();
+    await page.getByLabel('Channel').selectOption('paid_search');
+    await page.getByText('Nobody matches these filters.').waitFor();
+    await page.getByLabel('Channel').selectOption('direct');
+    await row.waitFor();
+    await page.getByLabel('IP country').fill('cn');
+    await page.getByText('Nobody matches these filters.').waitFor();
+    await page.getByLabel('IP country').fill('de');
+    await row.waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await row.waitFor();
+    expect(await page.getByLabel('Status').inputValue()).toBe('');
   });
 
   it('opens the trail with the page view and the form fields, showing markup as text', async () => {
@@ -115,6 +148,12 @@ describe('dashboard', () => {
     const pageview = page.locator('.event-pageview');
     expect(await pageview.locator('.event-title').textContent()).toBe('Product');
     expect(await pageview.locator('a.url').getAttribute('href')).toBe('https://example.com/product');
+
+    // Who they are beyond the form: where the address is, whose network, what time it is there.
+    expect(await page.locator('.fact-ip-country dd').textContent()).toContain('DE');
+    expect(await page.locator('.fact-organisation dd').textContent()).toBe('Strato AG');
+    expect(await page.locator('.fact-local-time dd').textContent()).toMatch(/\d{1,2}:\d{2}.*\(Europe\/Berlin\)/);
+    expect(await page.locator('.fact-time-on-site dd').textContent()).toBe('30 s in one visit');
 
     const fields = page.locator('.event-form_submit dl.fields');
     expect(await fields.textContent()).toContain('buyer@example.com');
