@@ -1,8 +1,7 @@
 /** `GET /api/overview` on the real app with a temp SQLite file: counts come from what /collect stored. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BASE_TIME, MINUTE, batch, event, formSubmit, pageview } from '../helpers/batches.js';
-import { createTestCollector, loginCookie, type TestCollector } from '../helpers/collector.js';
-import { DESKTOP_CHROME_USER_AGENT } from '../helpers/browser.js';
+import { createTestCollector, loginCookie, type TestCollector, postBatch } from '../helpers/collector.js';
 import type { WireEvent } from '../../collector/ingest/schema.js';
 
 const SITE = 'https://acme-valves.com';
@@ -30,12 +29,7 @@ describe('GET /api/overview', () => {
   const overview = (query: string) => collector.app.inject({ url: `/api/overview?${query}`, headers: { cookie } });
 
   async function collect(visitor: string, events: WireEvent[], headers: Record<string, string> = {}) {
-    const response = await collector.app.inject({
-      method: 'POST',
-      url: '/collect',
-      headers: { 'content-type': 'text/plain', origin: SITE, 'user-agent': DESKTOP_CHROME_USER_AGENT, ...headers },
-      payload: JSON.stringify(batch(siteKey, visitor, events)),
-    });
+    const response = await postBatch(collector.app, batch(siteKey, visitor, events), headers);
     expect(response.statusCode, response.body).toBe(204);
   }
 

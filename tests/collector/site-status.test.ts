@@ -1,8 +1,7 @@
 /** `GET /api/sites/:key/status`: the setup screen's live check of a site's tag. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BASE_TIME, MINUTE, batch, pageview } from '../helpers/batches.js';
-import { createTestCollector, loginCookie, type TestCollector } from '../helpers/collector.js';
-import { DESKTOP_CHROME_USER_AGENT } from '../helpers/browser.js';
+import { createTestCollector, loginCookie, type TestCollector, postBatch } from '../helpers/collector.js';
 import type { WireEvent } from '../../collector/ingest/schema.js';
 
 const SITE = 'https://acme-valves.com';
@@ -26,12 +25,7 @@ describe('GET /api/sites/:key/status', () => {
   }
 
   async function collect(siteKey: string, visitor: string, events: WireEvent[]) {
-    const response = await collector.app.inject({
-      method: 'POST',
-      url: '/collect',
-      headers: { 'content-type': 'text/plain', origin: SITE, 'user-agent': DESKTOP_CHROME_USER_AGENT },
-      payload: JSON.stringify(batch(siteKey, visitor, events)),
-    });
+    const response = await postBatch(collector.app, batch(siteKey, visitor, events));
     expect(response.statusCode, response.body).toBe(204);
   }
 

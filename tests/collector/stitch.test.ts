@@ -5,8 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../collector/ingest/schema.js';
 import { BASE_TIME, MINUTE, batch, event, formSubmit, identify, pageview } from '../helpers/batches.js';
-import { createTestCollector, type TestCollector } from '../helpers/collector.js';
-import { DESKTOP_CHROME_USER_AGENT } from '../helpers/browser.js';
+import { createTestCollector, type TestCollector, postBatch } from '../helpers/collector.js';
 
 const SITE = 'https://acme-valves.com';
 const HOUR = 60 * MINUTE;
@@ -25,12 +24,7 @@ describe('stitching', () => {
   afterEach(() => collector.close());
 
   async function send(visitor: string, events: WireEvent[], options: { clockSkew?: number } = {}) {
-    const response = await collector.app.inject({
-      method: 'POST',
-      url: '/collect',
-      headers: { 'content-type': 'text/plain', origin: SITE, 'user-agent': DESKTOP_CHROME_USER_AGENT },
-      payload: JSON.stringify(batch(siteKey, visitor, events, options)),
-    });
+    const response = await postBatch(collector.app, batch(siteKey, visitor, events, options));
     expect(response.statusCode, response.body).toBe(204);
   }
 

@@ -12,6 +12,8 @@ import { ensureAdminAccount } from '../../collector/admin.js';
 import { openDatabase, type SqliteDatabase } from '../../collector/db/open.js';
 import { PUBLIC_DIRECTORY } from '../../collector/paths.js';
 import { createRepositories, type Repositories } from '../../collector/repositories/index.js';
+import type { CollectBatch } from '../../collector/ingest/schema.js';
+import { DESKTOP_CHROME_USER_AGENT } from './browser.js';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
@@ -81,4 +83,17 @@ export async function loginCookie(app: FastifyInstance, password = ADMIN_PASSWOR
   const cookie = response.cookies.find((entry) => entry.name === 'lt_session');
   if (!cookie) throw new Error('login set no session cookie');
   return `lt_session=${cookie.value}`;
+}
+
+/**
+ * Sends one batch to `POST /collect` as the snippet does: a text/plain body, from the test site's
+ * origin (https://acme-valves.com unless `headers` says otherwise), with a desktop Chrome user agent.
+ */
+export function postBatch(app: FastifyInstance, body: CollectBatch, headers: Record<string, string> = {}) {
+  return app.inject({
+    method: 'POST',
+    url: '/collect',
+    headers: { 'content-type': 'text/plain', origin: 'https://acme-valves.com', 'user-agent': DESKTOP_CHROME_USER_AGENT, ...headers },
+    payload: JSON.stringify(body),
+  });
 }
