@@ -7,8 +7,7 @@ import type { LeadJson } from './json-types.js';
 import type { LeadRepository } from '../repositories/leads.js';
 import type { SiteRepository } from '../repositories/sites.js';
 import { siteFromQuery } from './sites.js';
-
-const DAY_MS = 24 * 60 * 60_000;
+import { DAY_MS, utcDate, utcDayStart } from './format.js';
 
 /** `2026-11-24` (a whole UTC day) or a full ISO time; `to` of a bare date includes that day. */
 function dateBound(edge: 'from' | 'to') {
@@ -17,8 +16,9 @@ function dateBound(edge: 'from' | 'to') {
     .max(40)
     .refine((text) => !Number.isNaN(Date.parse(text)), { message: 'not a date (use YYYY-MM-DD)' })
     .transform((text) => {
-      const milliseconds = Date.parse(text);
-      return edge === 'to' && /^\d{4}-\d{2}-\d{2}$/.test(text) ? milliseconds + DAY_MS - 1 : milliseconds;
+      const day = utcDayStart(text);
+      if (Number.isNaN(day)) return Date.parse(text);
+      return edge === 'to' ? day + DAY_MS - 1 : day;
     })
     .optional();
 }
@@ -40,7 +40,7 @@ export async function leadRoutes(
     const site = await siteFromQuery(sites, request.query);
     const range = parseOrThrow(rangeSchema, request.query, 'date range');
     const csv = leadsToCsv(await leads.listLeads(site.id, range), publicUrl);
-    const day = new Date().toISOString().slice(0, 10);
+    const day = utcDate(Date.now());
     return reply
       .header('Content-Type', 'text/csv; charset=utf-8')
       .header('Content-Disposition', `attachment; filename="leadtrail-leads-${site.key}-${day}.csv"`)

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { HttpError, parseOrThrow } from '../errors.js';
 import { hashPassword, hashSecret, verifyPassword } from '../security.js';
 import { SESSION_COOKIE } from '../authenticate.js';
+import { PASSWORD_GUESS_LIMIT } from './session.js';
 import type { AccountRepository } from '../repositories/accounts.js';
 import type { PasswordChangeJson } from './json-types.js';
 
@@ -22,8 +23,7 @@ const passwordChangeSchema = z.object({
 }) satisfies z.ZodType<PasswordChangeJson>;
 
 export async function passwordRoutes(app: FastifyInstance, { accounts }: { accounts: AccountRepository }): Promise<void> {
-  // The same pace as /api/login: each attempt verifies a password, so it is a guessing door too.
-  app.post('/password', { config: { rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request, reply) => {
+  app.post('/password', { config: { rateLimit: PASSWORD_GUESS_LIMIT } }, async (request, reply) => {
     const { current, password } = parseOrThrow(passwordChangeSchema, request.body, 'password change');
     const user = request.user!;
     if (!(await verifyPassword(current, user.passwordHash))) throw new HttpError(403, 'wrong current password');

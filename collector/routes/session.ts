@@ -16,6 +16,13 @@ export const ADMIN_USER = 'admin';
 /** A month: a sales team should not log in every morning. */
 const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60_000;
 
+/**
+ * Every route that checks a password is a guessing door. A guess a second per address is never
+ * felt by a person or a script that logs in now and then, and with scrypt's cost a password list
+ * gets nowhere.
+ */
+export const PASSWORD_GUESS_LIMIT = { max: 60, timeWindow: 60_000 };
+
 const loginSchema = z.object({ password: z.string().min(1).max(1024) });
 
 export interface SessionRoutesOptions {
@@ -27,9 +34,7 @@ export interface SessionRoutesOptions {
 export async function sessionRoutes(app: FastifyInstance, { accounts, secureCookies }: SessionRoutesOptions): Promise<void> {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookies } as const;
 
-  // A guess a second per address: never felt by a person or a script that logs in now and then,
-  // and with scrypt's cost a password list gets nowhere.
-  app.post('/login', { config: { rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request, reply) => {
+  app.post('/login', { config: { rateLimit: PASSWORD_GUESS_LIMIT } }, async (request, reply) => {
     const { password } = parseOrThrow(loginSchema, request.body, 'login');
     const user = await accounts.findUserByName(ADMIN_USER);
     if (!user || !(await verifyPassword(password, user.passwordHash))) throw new HttpError(401, 'wrong password');
