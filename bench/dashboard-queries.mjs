@@ -17,12 +17,13 @@ import { storeRealisticTraffic } from './realistic-traffic.mjs';
 const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '7' } } });
 const RUNS = Number(values.runs);
 
-const database = openDatabase(join(mkdtempSync(join(tmpdir(), 'leadtrail-dashboard-')), 'leadtrail.db'));
+const databaseFile = join(mkdtempSync(join(tmpdir(), 'leadtrail-dashboard-')), 'leadtrail.db');
+const database = openDatabase(databaseFile);
 const repositories = createRepositories(database);
 const site = await repositories.sites.createSite({ name: 'Acme', domains: ['acme-valves.com'] });
-const stored = await storeRealisticTraffic(repositories, site, Number(values.events));
+const stored = await storeRealisticTraffic(database, site, Number(values.events));
 await ensureAdminAccount(repositories.accounts, 'bench-password');
-const app = await buildApp({ repositories, publicUrl: 'http://127.0.0.1:3000', publicDirectory: PUBLIC_DIRECTORY });
+const app = await buildApp({ repositories, databaseFile, publicUrl: 'http://127.0.0.1:3000', publicDirectory: PUBLIC_DIRECTORY });
 const login = await app.inject({ method: 'POST', url: '/api/login', payload: { password: 'bench-password' } });
 const cookie = `lt_session=${login.cookies.find((entry) => entry.name === 'lt_session').value}`;
 

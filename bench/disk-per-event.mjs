@@ -18,7 +18,7 @@ const database = openDatabase(file);
 const repositories = createRepositories(database);
 const site = await repositories.sites.createSite({ name: 'Acme', domains: ['acme-valves.com'] });
 const startedAt = Date.now();
-await storeRealisticTraffic(repositories, site, Number(values.events));
+await storeRealisticTraffic(database, site, Number(values.events));
 database.pragma('wal_checkpoint(TRUNCATE)');
 const events = database.prepare('SELECT count(*) FROM events').pluck().get();
 const tables = database.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all();

@@ -2,9 +2,12 @@
 // dashboard-queries): 200 product pages with real-length titles; each visitor makes 1–3 visits of
 // 5 page views, each with an engagement event; 10 % open WhatsApp, 4 % send the contact form (and
 // so identify); the first visit arrives from a marketplace, an ad, search, LinkedIn or direct.
-// Stored through the real ingest path (stitching and group commit over the repositories of the
-// built dist/), without HTTP. A fixed pseudo-random sequence makes every run store the same data.
-import { createIngestWriter } from '../dist/collector/ingest/writer.js';
+// Stored through the real ingest path of the built dist/ without HTTP: appended to the inbox in
+// commits of a thousand batches, as a busy server makes, and stitched out of it by the stitcher.
+// A fixed pseudo-random sequence makes every run store the same data.
+import { createStitchLoop } from '../dist/collector/ingest/stitcher.js';
+import { createInboxRepository } from '../dist/collector/repositories/inbox.js';
+import { createIngestRepository } from '../dist/collector/repositories/ingest.js';
 
 const SITE = 'https://www.acme-valves.com';
 const MINUTE = 60_000;
@@ -24,9 +27,14 @@ const ARRIVALS = [
 const DEVICE = { browser: 'Chrome', os: 'Windows', device: 'desktop', ip: '80.156.1.0', ipCountry: 'DE', asn: 3320, organisation: 'Deutsche Telekom AG', language: 'de-DE', timeZone: 'Europe/Berlin', screen: '1920x1080' };
 const INQUIRY = { name: 'Ana Souza', company: 'Importadora Souza Ltda', country: 'Brazil', message: 'Please quote 200 pcs DN50 ball valves, CIF Santos, delivery in March.' };
 
-/** Stores about `targetEvents` events for `site` over the last 25 days; resolves with how many. */
-export async function storeRealisticTraffic(repositories, site, targetEvents) {
-  const writer = createIngestWriter(repositories.ingest, (error) => { throw error; });
+/** Stores about `targetEvents` events for `site` in `database` over the last 25 days; resolves with how many. */
+export async function storeRealisticTraffic(database, site, targetEvents) {
+  const inbox = createInboxRepository(database);
+  const stitching = createStitchLoop(inbox, createIngestRepository(database), (error) => { throw error; });
+  const storeGroup = async (batches) => {
+    inbox.append(batches, Date.now());
+    await stitching.idle();
+  };
   let seed = 42;
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
   const pick = (items) => items[Math.floor(random() * items.length)];
@@ -55,18 +63,18 @@ export async function storeRealisticTraffic(repositories, site, targetEvents) {
           const fields = { email: `buyer${visitorNumber}@importer-${visitorNumber % 977}.com`, ...INQUIRY };
           events.push({ id: id(), type: 'form_submit', ts: time + 42_000, url: `${SITE}/contact`, form: 'wpforms-form-12', provider: 'wpforms', outcome: 'success', fields });
         }
-        pending.push(writer.write({ siteId: site.id, siteDomains: site.domains, visitorClientId: visitor, device: DEVICE, events }));
+        pending.push({ siteId: site.id, siteDomains: site.domains, visitorClientId: visitor, device: DEVICE, events });
         stored += events.length;
         time += MINUTE;
       }
       time += 3 * DAY;
     }
-    // Group commits of about a thousand batches, as a busy server makes.
     if (pending.length >= 1000) {
-      await Promise.all(pending);
+      await storeGroup(pending);
       pending = [];
     }
   }
-  await Promise.all(pending);
+  await storeGroup(pending);
+  stitching.stop();
   return stored;
 }

@@ -10,7 +10,7 @@ import { HttpError, installErrorHandlers } from './errors.js';
 import { createAuthenticate } from './authenticate.js';
 import { FixedWindowStore } from './rate-limit-store.js';
 import type { Repositories } from './repositories/index.js';
-import { createIngestWriter } from './ingest/writer.js';
+import { startIngestPipeline, type IngestPipeline } from './ingest/pipeline.js';
 import type { IpMode } from './ingest/network.js';
 import { collectRoutes } from './routes/collect.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -23,8 +23,17 @@ import { siteRoutes } from './routes/sites.js';
 import { snippetRoutes } from './routes/snippet.js';
 import { tokenRoutes } from './routes/tokens.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The ingest worker behind `POST /collect`; `settled()` waits until acknowledged beacons are in their trails. */
+    ingest: IngestPipeline;
+  }
+}
+
 export interface AppOptions {
   repositories: Repositories;
+  /** The SQLite file behind `repositories`: the ingest worker opens its own connection to it. */
+  databaseFile: string;
   /** Where browsers reach this collector (no trailing slash): tags and trail links use it. */
   publicUrl: string;
   /** The built lt.js and dashboard (dist/public). */
@@ -48,12 +57,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: ['127.0.0.1', '::1'],
   });
   installErrorHandlers(app);
-  const writer = createIngestWriter(repositories.ingest, (error, batches) =>
-    app.log.error({ err: error, batches }, 'a group commit failed; its batches were stored one by one'),
-  );
-  // close() waits for requests in flight, whose handlers wait for their commit; this then catches
-  // anything still queued, so every accepted event is on disk before the database is closed.
-  app.addHook('onClose', () => writer.drain());
+  const ingest = startIngestPipeline({ databaseFile: options.databaseFile, ipMode: options.ipMode ?? 'truncated', log: app.log });
+  app.decorate('ingest', ingest);
+  // close() waits for requests in flight, whose handlers wait for their commit; this then stitches
+  // what is left and stops the worker, so every accepted event is in its trail before the database is closed.
+  app.addHook('onClose', () => ingest.close());
   app.decorateRequest('user', null);
   // Limits are set per route (/collect, /api/login); everything else is unlimited.
   await app.register(fastifyRateLimit, {
@@ -64,9 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(snippetRoutes, { publicDirectory });
   await app.register(collectRoutes, {
-    sites: repositories.sites,
-    writer,
-    ipMode: options.ipMode ?? 'truncated',
+    ingest,
     rateLimitPerMinute: options.collectRateLimit ?? 6000,
   });
 

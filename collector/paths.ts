@@ -19,3 +19,8 @@ function findPackageRoot(start: string): string {
 export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 /** rollup writes lt.js and the dashboard here (see rollup.config.mjs). */
 export const PUBLIC_DIRECTORY = join(PACKAGE_ROOT, 'dist', 'public');
+/**
+ * The ingest worker thread's entry, always the compiled file: Node 20 cannot start a worker from
+ * TypeScript, so tests that build the app from sources run the worker `npm run build` compiled.
+ */
+export const INGEST_WORKER_FILE = join(PACKAGE_ROOT, 'dist', 'collector', 'ingest', 'worker.js');

@@ -15,6 +15,7 @@ export async function startServer(environment: NodeJS.ProcessEnv): Promise<void>
   const repositories = createRepositories(database);
   const app = await buildApp({
     repositories,
+    databaseFile: config.databaseFile,
     publicUrl: config.publicUrl,
     publicDirectory: PUBLIC_DIRECTORY,
     logger: { level: config.logLevel },

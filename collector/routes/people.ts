@@ -128,6 +128,8 @@ export async function peopleRoutes(app: FastifyInstance, { sites, people }: { si
   });
 
   app.delete('/people/:id', async (request, reply) => {
+    // Batches acknowledged but not yet stitched could bring the person back: stitch them first.
+    await app.ingest.settled();
     if (!(await people.erasePerson(personIdFrom(request.params)))) throw new HttpError(404, 'no such person');
     return reply.code(204).send();
   });

@@ -15,7 +15,13 @@ describe('POST /collect', () => {
   });
   afterEach(() => collector.close());
 
-  const send = (body: unknown, headers: Record<string, string> = {}) =>
+  /** Sends a body as the snippet does; resolves once what was accepted is stitched into its trail. */
+  const send = async (body: unknown, headers: Record<string, string> = {}) => {
+    const response = await sendUnsettled(body, headers);
+    await collector.app.ingest.settled();
+    return response;
+  };
+  const sendUnsettled = (body: unknown, headers: Record<string, string> = {}) =>
     collector.app.inject({
       method: 'POST',
       url: '/collect',
@@ -23,18 +29,23 @@ describe('POST /collect', () => {
       payload: typeof body === 'string' ? body : JSON.stringify(body),
     });
   const countEvents = () => collector.database.prepare('SELECT count(*) FROM events').pluck().get() as number;
+  const countInbox = () => collector.database.prepare('SELECT count(*) FROM ingest_inbox').pluck().get() as number;
 
-  it('stores a text/plain beacon batch and answers 204 once it is on disk', async () => {
-    const response = await send(batch(siteKey, 'visitor-0001', [pageview(BASE_TIME, `${ORIGIN}/valves`, { title: 'Valves' })]));
+  it('stores a text/plain beacon batch: committed when answered 204, in its trail a moment later', async () => {
+    const response = await sendUnsettled(batch(siteKey, 'visitor-0001', [pageview(BASE_TIME, `${ORIGIN}/valves`, { title: 'Valves' })]));
     expect(response.statusCode).toBe(204);
-    expect(countEvents()).toBe(1);
+    // At the 204 the batch is committed: in the inbox, or already stitched out of it into events.
+    expect(countInbox() + countEvents()).toBe(1);
     expect(response.headers['access-control-allow-origin']).toBe('*');
+    await collector.app.ingest.settled();
+    expect([countInbox(), countEvents()]).toEqual([0, 1]);
   });
 
   it('accepts application/json from a server-side sender without an Origin header', async () => {
     const body = batch(siteKey, 'server-side-01', [pageview(BASE_TIME, `${ORIGIN}/`)]);
     const response = await collector.app.inject({ method: 'POST', url: '/collect', headers: { 'user-agent': DESKTOP_CHROME_USER_AGENT }, payload: body });
     expect(response.statusCode).toBe(204);
+    await collector.app.ingest.settled();
     expect(countEvents()).toBe(1);
   });
 
@@ -70,6 +81,7 @@ describe('POST /collect', () => {
     const body = batch(siteKey, 'relayed-visitor', [pageview(BASE_TIME, `${ORIGIN}/`)]);
     const response = await collector.app.inject({ method: 'POST', url: '/collect', headers: { 'content-type': 'application/json', 'user-agent': 'node' }, payload: body });
     expect(response.statusCode).toBe(204);
+    await collector.app.ingest.settled();
     expect(countEvents()).toBe(1);
   });
 

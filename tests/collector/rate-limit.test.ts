@@ -22,6 +22,7 @@ describe('rate limits', () => {
       );
       statuses.push(...(await Promise.all(wave)).map((response) => response.statusCode));
     }
+    await collector.app.ingest.settled();
     return statuses;
   }
 

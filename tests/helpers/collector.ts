@@ -41,7 +41,7 @@ export async function createTestCollector(
   // race other test files, so the port is learned first from a throwaway listener.
   const port = options.listen ? await findFreePort() : 0;
   const url = options.listen ? `http://127.0.0.1:${port}` : 'http://collector.test';
-  const app = await buildApp({ repositories, publicUrl: url, publicDirectory: PUBLIC_DIRECTORY, ...options.app });
+  const app = await buildApp({ repositories, databaseFile, publicUrl: url, publicDirectory: PUBLIC_DIRECTORY, ...options.app });
   if (options.listen) await app.listen({ port, host: '127.0.0.1' });
 
   return {
@@ -88,12 +88,16 @@ export async function loginCookie(app: FastifyInstance, password = ADMIN_PASSWOR
 /**
  * Sends one batch to `POST /collect` as the snippet does: a text/plain body, from the test site's
  * origin (https://acme-valves.com unless `headers` says otherwise), with a desktop Chrome user agent.
+ * Resolves once the batch is stitched into its trail (stitching follows the 204 by a moment), so
+ * a test can read the trail next.
  */
-export function postBatch(app: FastifyInstance, body: CollectBatch, headers: Record<string, string> = {}) {
-  return app.inject({
+export async function postBatch(app: FastifyInstance, body: CollectBatch | string, headers: Record<string, string> = {}) {
+  const response = await app.inject({
     method: 'POST',
     url: '/collect',
     headers: { 'content-type': 'text/plain', origin: 'https://acme-valves.com', 'user-agent': DESKTOP_CHROME_USER_AGENT, ...headers },
-    payload: JSON.stringify(body),
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
   });
+  await app.ingest.settled();
+  return response;
 }

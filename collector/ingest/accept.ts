@@ -1,0 +1,86 @@
+/**
+ * What `POST /collect` answers (SPEC §4), decided from the raw request: JSON, the wire schema, the
+ * per-event size, site and origin, clocks, bots — and the enrichment only the request can give
+ * (device from the user agent, country and network from the address). Runs in the ingest worker,
+ * so the thread that serves HTTP never parses or validates a beacon.
+ */
+import { HttpError, parseOrThrow } from '../errors.js';
+import type { SiteRepository } from '../repositories/sites.js';
+import { correctClock } from './clock.js';
+import { hostMatchesDomains, hostOf } from './domains.js';
+import { describeDevice, isAutomatedRequest } from './enrich.js';
+import type { IpMode } from './network.js';
+import { MAX_EVENT_BYTES, batchSchema, findOversizedEvents } from './schema.js';
+import type { IngestBatch } from './stitch.js';
+
+/** The parts of an HTTP request that decide about a beacon; plain data, so it can cross to a worker. */
+export interface Beacon {
+  /** The body as received: JSON, whatever the Content-Type said. */
+  body: string;
+  /** The Content-Length header (bytes); the body's length when absent. */
+  bodyBytes: number;
+  receivedAt: number;
+  ip: string;
+  userAgent: string | undefined;
+  origin: string | undefined;
+  /** `Sec-Purpose` / `Purpose`: set by browsers on speculative prefetches. */
+  purpose: string | undefined;
+}
+
+/** `store` is null for a beacon answered 204 but not kept (a bot or a prefetch). */
+export type Verdict = { status: 204; store: IngestBatch | null } | { status: 400 | 403; error: string; details: unknown };
+
+export type BeaconJudge = (beacon: Beacon) => Promise<Verdict>;
+
+export function createBeaconJudge(sites: SiteRepository, ipMode: IpMode): BeaconJudge {
+  async function accept(beacon: Beacon): Promise<IngestBatch | null> {
+    const batch = parseOrThrow(batchSchema, parseJson(beacon.body), 'batch');
+    const oversized = findOversizedEvents(batch.events, beacon.bodyBytes);
+    if (oversized.length > 0) {
+      throw new HttpError(400, 'invalid batch', oversized.map((index) => ({ path: `events.${index}`, message: `event is larger than ${MAX_EVENT_BYTES} bytes` })));
+    }
+
+    const site = await sites.findSiteByKey(batch.site);
+    if (!site) throw new HttpError(403, 'unknown site', { site: batch.site });
+    // No Origin header: a server-side send, judged by the site key alone (SPEC §4).
+    if (beacon.origin !== undefined) {
+      const originHost = hostOf(beacon.origin);
+      if (!originHost || !hostMatchesDomains(originHost, site.domains)) {
+        throw new HttpError(403, 'origin is not one of the site\'s domains', { origin: beacon.origin, domains: site.domains });
+      }
+    }
+
+    const { events, issues } = correctClock(batch, beacon.receivedAt);
+    if (issues.length > 0) {
+      throw new HttpError(400, 'invalid batch', issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+    }
+
+    const requestFacts = { userAgent: beacon.userAgent, ip: beacon.ip, purpose: beacon.purpose, fromPage: beacon.origin !== undefined };
+    // Bots get the same 204 as people, so they learn nothing, but nothing is stored.
+    if (isAutomatedRequest(requestFacts)) return null;
+    return {
+      siteId: site.id,
+      siteDomains: site.domains,
+      visitorClientId: batch.visitor,
+      device: { ...describeDevice(requestFacts, ipMode), language: batch.lang ?? null, timeZone: batch.tz ?? null, screen: batch.screen ?? null },
+      events,
+    };
+  }
+
+  return async (beacon) => {
+    try {
+      return { status: 204, store: await accept(beacon) };
+    } catch (error) {
+      if (error instanceof HttpError) return { status: error.statusCode as 400 | 403, error: error.message, details: error.details };
+      throw error;
+    }
+  };
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new HttpError(400, `body is not valid JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Stitching the inbox into trails, off the request path. A slice takes the oldest acknowledged
+ * batches, stitches them (stitch.ts) and removes them from the inbox in one transaction, so each
+ * batch lands exactly once even across a crash; re-sent events are dropped by stitching itself
+ * (event ids per visitor).
+ *
+ * Acknowledging beacons comes first: while batches keep arriving, stitching takes short slices
+ * and at most a small share of the thread, and catches up at full speed when traffic pauses. At
+ * the rates a real site sees, a batch is in its trail a few milliseconds after its 204.
+ */
+import type { IngestRepository } from '../repositories/ingest.js';
+import type { InboxEntry, InboxRepository } from '../repositories/inbox.js';
+import { stitchBatch } from './stitch.js';
+
+/** Batches per transaction while beacons arrive: a slice of ~100 batches holds the thread ~4 ms. */
+const BUSY_SLICE_BATCHES = 100;
+/** Batches per transaction when nothing else is waiting: fewer, larger commits catch up faster. */
+const IDLE_SLICE_BATCHES = 1_000;
+/** While beacons arrive, wait this many times a slice's duration before the next one (~10 % of the thread). */
+const BUSY_PAUSE_FACTOR = 9;
+
+export interface StitchLoop {
+  /** Something was appended to the inbox: make sure it gets stitched. */
+  nudge(): void;
+  /** Resolves when the inbox holds nothing left to stitch. */
+  idle(): Promise<void>;
+  /** Stops scheduling slices (a slice in progress completes; the inbox keeps the rest). */
+  stop(): void;
+}
+
+/** `onFailure` hears of a batch that could not be stitched; it stays in the inbox, marked, and is skipped. */
+export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepository, onFailure: (error: unknown, inboxId: number) => void): StitchLoop {
+  /** Cancels the scheduled slice; null when none is scheduled. */
+  let cancelScheduled: (() => void) | null = null;
+  let running = false;
+  let stopped = false;
+  let appends = 0;
+  let appendsAtLastSlice = 0;
+  let idleWaiters: Array<() => void> = [];
+
+  async function stitchEntries(entries: InboxEntry[]): Promise<void> {
+    try {
+      await ingest.runInTransaction((store) => {
+        for (const entry of entries) stitchBatch(store, entry.batch);
+        inbox.remove(entries.map((entry) => entry.id));
+      });
+    } catch (error) {
+      if (entries.length === 1) {
+        inbox.markFailed(entries[0]!.id, String((error as Error)?.message ?? error));
+        onFailure(error, entries[0]!.id);
+        return;
+      }
+      // The whole slice rolled back: stitch one by one, so only the batch at fault is set aside.
+      for (const entry of entries) await stitchEntries([entry]);
+    }
+  }
+
+  async function runSlice(): Promise<void> {
+    cancelScheduled = null;
+    running = true;
+    const busy = appends !== appendsAtLastSlice;
+    const started = performance.now();
+    const entries = inbox.oldest(busy ? BUSY_SLICE_BATCHES : IDLE_SLICE_BATCHES);
+    if (entries.length > 0) await stitchEntries(entries);
+    const took = performance.now() - started;
+    appendsAtLastSlice = appends;
+    running = false;
+    if (entries.length === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const resolve of waiters) resolve();
+      return;
+    }
+    schedule(busy && idleWaiters.length === 0 ? took * BUSY_PAUSE_FACTOR : 0);
+  }
+
+  function schedule(delayMs: number): void {
+    if (stopped || running || cancelScheduled) return;
+    const run = () => void runSlice();
+    if (delayMs > 0) {
+      const timeout = setTimeout(run, delayMs);
+      cancelScheduled = () => clearTimeout(timeout);
+    } else {
+      const immediate = setImmediate(run);
+      cancelScheduled = () => clearImmediate(immediate);
+    }
+  }
+
+  function cancel(): void {
+    cancelScheduled?.();
+    cancelScheduled = null;
+  }
+
+  return {
+    nudge() {
+      appends++;
+      schedule(0);
+    },
+    idle() {
+      return new Promise((resolve) => {
+        idleWaiters.push(resolve);
+        // Runs a slice now even if one is scheduled later: whoever waits wants the trail complete.
+        if (!running) cancel();
+        appendsAtLastSlice = appends;
+        schedule(0);
+      });
+    },
+    stop() {
+      stopped = true;
+      cancel();
+    },
+  };
+}

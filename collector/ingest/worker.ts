@@ -1,0 +1,85 @@
+/**
+ * The ingest worker thread: judges beacons (accept.ts), appends the accepted batches to the inbox
+ * with a group commit and answers each only after that commit, then stitches the inbox into trails
+ * (stitcher.ts). The HTTP thread does nothing with a beacon but pass it here, so parsing,
+ * validation, enrichment and SQLite's commits never hold up the next request.
+ *
+ * At start it stitches whatever an earlier process acknowledged but did not stitch (a crash).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from '../db/open.js';
+import { createWalSync } from '../db/wal-sync.js';
+import { createInboxRepository } from '../repositories/inbox.js';
+import { createIngestRepository } from '../repositories/ingest.js';
+import { createSiteRepository } from '../repositories/sites.js';
+import { createBeaconJudge, type Beacon } from './accept.js';
+import { createGroupCommit } from './group-commit.js';
+import { createStitchLoop } from './stitcher.js';
+import type { IngestBatch } from './stitch.js';
+import type { Answer, FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.js';
+
+const port = parentPort!;
+const { databaseFile, ipMode } = workerData as IngestWorkerData;
+const post = (message: FromWorker) => port.postMessage(message);
+
+function logError(message: string, error: unknown, details: Record<string, unknown> = {}): void {
+  const { message: errorMessage, stack } = error instanceof Error ? error : new Error(String(error));
+  post({ type: 'log', message, error: { message: errorMessage, stack }, details });
+}
+
+const database = openDatabase(databaseFile);
+// Commits here do not wait for the disk; each acknowledged group waits for `walSync` instead
+// (db/wal-sync.ts): durable before its 204 all the same.
+database.pragma('synchronous = NORMAL');
+const walSync = createWalSync(databaseFile);
+const inbox = createInboxRepository(database);
+const judge = createBeaconJudge(createSiteRepository(database), ipMode);
+const inboxAppends = createGroupCommit<IngestBatch>((batches) => inbox.append(batches, Date.now()), walSync.sync);
+const stitching = createStitchLoop(inbox, createIngestRepository(database), (error, inboxId) =>
+  logError('a batch could not be stitched; it stays in ingest_inbox, marked with the failure', error, { inboxId }),
+);
+
+async function answer(beacon: Beacon): Promise<Answer> {
+  try {
+    const verdict = await judge(beacon);
+    if (verdict.status !== 204) return verdict;
+    if (verdict.store) {
+      await inboxAppends.write(verdict.store);
+      stitching.nudge();
+    }
+    return { status: 204 };
+  } catch (error) {
+    logError('a beacon could not be stored', error);
+    return { status: 500, error: 'internal error', details: { reason: 'the batch could not be stored; send it again' } };
+  }
+}
+
+async function finishAcknowledged(): Promise<void> {
+  await inboxAppends.drain();
+  await stitching.idle();
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'beacons':
+      void Promise.all(message.beacons.map(async ([id, beacon]) => [id, await answer(beacon)] as [number, Answer])).then((answers) =>
+        post({ type: 'answers', answers }),
+      );
+      break;
+    case 'settle':
+      void finishAcknowledged().then(() => post({ type: 'settled', id: message.id }));
+      break;
+    case 'close':
+      void finishAcknowledged().then(async () => {
+        stitching.stop();
+        await walSync.close();
+        database.close();
+        post({ type: 'closed' });
+        port.close();
+      });
+      break;
+  }
+});
+
+// A crash may have left acknowledged batches unstitched.
+stitching.nudge();
