@@ -17,6 +17,10 @@ export function openDatabase(file: string): SqliteDatabase {
   // FULL syncs the WAL on every commit: a `204` from /collect promises the events survive a power
   // loss, not only a process crash. The commit is batched, so the fsync is shared.
   database.pragma('synchronous = FULL');
+  // A checkpoint runs inside whichever commit crosses this many WAL pages (4 KiB each), holding
+  // that thread. Under a flood of beacons SQLite's default (1,000) checkpoints several times a
+  // second; at 10,000 a checkpoint comes about once a second and copies each hot page once.
+  database.pragma('wal_autocheckpoint = 10000');
   database.pragma('foreign_keys = ON');
   // A CLI command may write while the server runs; wait instead of failing at once.
   database.pragma('busy_timeout = 5000');

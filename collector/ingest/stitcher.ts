@@ -12,8 +12,8 @@ import type { IngestRepository } from '../repositories/ingest.js';
 import type { InboxEntry, InboxRepository } from '../repositories/inbox.js';
 import { stitchBatch } from './stitch.js';
 
-/** Batches per transaction while beacons arrive: a slice of ~100 batches holds the thread ~4 ms. */
-const BUSY_SLICE_BATCHES = 100;
+/** Batches per transaction while beacons arrive: a slice of 25 batches holds the thread about a millisecond. */
+const BUSY_SLICE_BATCHES = 25;
 /** Batches per transaction when nothing else is waiting: fewer, larger commits catch up faster. */
 const IDLE_SLICE_BATCHES = 1_000;
 /** While beacons arrive, wait this many times a slice's duration before the next one (~10 % of the thread). */
@@ -28,8 +28,14 @@ export interface StitchLoop {
   stop(): void;
 }
 
-/** `onFailure` hears of a batch that could not be stitched; it stays in the inbox, marked, and is skipped. */
-export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepository, onFailure: (error: unknown, inboxId: number) => void): StitchLoop {
+export interface StitchLoopOptions {
+  /** Beacons received and not yet answered: while there are any, stitching keeps to short slices. */
+  beaconsWaiting: () => number;
+  /** Hears of a batch that could not be stitched; it stays in the inbox, marked, and is skipped. */
+  onFailure: (error: unknown, inboxId: number) => void;
+}
+
+export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepository, { beaconsWaiting, onFailure }: StitchLoopOptions): StitchLoop {
   /** Cancels the scheduled slice; null when none is scheduled. */
   let cancelScheduled: (() => void) | null = null;
   let running = false;
@@ -58,7 +64,9 @@ export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepositor
   async function runSlice(): Promise<void> {
     cancelScheduled = null;
     running = true;
-    const busy = appends !== appendsAtLastSlice;
+    // Beacons waiting for their fsync, or arriving since the last slice, mean traffic: a quiet
+    // moment between two groups is not a pause in it.
+    const busy = beaconsWaiting() > 0 || appends !== appendsAtLastSlice;
     const started = performance.now();
     const entries = inbox.oldest(busy ? BUSY_SLICE_BATCHES : IDLE_SLICE_BATCHES);
     if (entries.length > 0) await stitchEntries(entries);

@@ -35,11 +35,14 @@ const walSync = createWalSync(databaseFile);
 const inbox = createInboxRepository(database);
 const judge = createBeaconJudge(createSiteRepository(database), ipMode);
 const inboxAppends = createGroupCommit<IngestBatch>((batches) => inbox.append(batches, Date.now()), walSync.sync);
-const stitching = createStitchLoop(inbox, createIngestRepository(database), (error, inboxId) =>
-  logError('a batch could not be stitched; it stays in ingest_inbox, marked with the failure', error, { inboxId }),
-);
+let beaconsWaiting = 0;
+const stitching = createStitchLoop(inbox, createIngestRepository(database), {
+  beaconsWaiting: () => beaconsWaiting,
+  onFailure: (error, inboxId) => logError('a batch could not be stitched; it stays in ingest_inbox, marked with the failure', error, { inboxId }),
+});
 
 async function answer(beacon: Beacon): Promise<Answer> {
+  beaconsWaiting++;
   try {
     const verdict = await judge(beacon);
     if (verdict.status !== 204) return verdict;
@@ -51,6 +54,8 @@ async function answer(beacon: Beacon): Promise<Answer> {
   } catch (error) {
     logError('a beacon could not be stored', error);
     return { status: 500, error: 'internal error', details: { reason: 'the batch could not be stored; send it again' } };
+  } finally {
+    beaconsWaiting--;
   }
 }
 
