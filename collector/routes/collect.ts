@@ -84,7 +84,7 @@ export async function collectRoutes(app: FastifyInstance, { sites, writer, ipMod
       siteId: site.id,
       siteDomains: site.domains,
       visitorClientId: batch.visitor,
-      device: { ...describeDevice(requestFacts, ipMode), language: batch.lang ?? null, timeZone: batch.tz ?? null, screen: batch.screen ?? null },
+      device: { ...describeDevice(requestFacts, site.ipMode ?? ipMode), language: batch.lang ?? null, timeZone: batch.tz ?? null, screen: batch.screen ?? null },
       events,
     });
     return reply.code(204).send();
