@@ -302,9 +302,12 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
   // Filters in the WHERE clause, so the cursor (sort value and id of the last row shown) stays exact.
   const filterCondition = `(@identified IS NULL OR (people.email IS NOT NULL) = @identified)
     AND (@channel IS NULL OR (SELECT channel FROM sessions WHERE sessions.person_id = people.id ORDER BY started_at DESC LIMIT 1) = @channel)
-    AND (@country IS NULL OR EXISTS (SELECT 1 FROM visitors WHERE visitors.person_id = people.id AND visitors.ip_country = @country))
-    AND people.last_seen >= @from AND people.first_seen <= @to`;
-  const listCondition = `people.site_id = @siteId AND ${searchCondition} AND ${filterCondition}`;
+    AND (@country IS NULL OR EXISTS (SELECT 1 FROM visitors WHERE visitors.person_id = people.id AND visitors.ip_country = @country))`;
+  // Active in the range. A unary + keeps a time column's index out of the planner's choice unless it
+  // is the sort's own: SQLite would otherwise read every person in the range through it and sort
+  // them all (the whole site when no range is given) instead of walking the sort's index.
+  const listCondition = (sort: PeopleSort) => `people.site_id = @siteId AND ${searchCondition} AND ${filterCondition}
+    AND ${sort === 'last_seen' ? '' : '+'}people.last_seen >= @from AND ${sort === 'first_seen' ? '' : '+'}people.first_seen <= @to`;
 
   /**
    * A page of ids in one order, continuing after a position or not: keyset pagination, so every page
@@ -321,12 +324,12 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
       const [direction, after] = order === 'asc' ? ['ASC', '>'] : ['DESC', '<'];
       let sql: string;
       if (part === 'missing') {
-        sql = `SELECT people.id, NULL AS value FROM people WHERE ${listCondition} AND ${expression} IS NULL
+        sql = `SELECT people.id, NULL AS value FROM people WHERE ${listCondition(sort)} AND ${expression} IS NULL
           ${continued ? `AND people.id ${after} @id` : ''} ORDER BY people.id ${direction} LIMIT @limit`;
       } else {
         // The inclusive bound gives the index a range to start from; the OR then skips the rows shown.
         const position = continued ? `AND ${expression} ${after}= @value AND (${expression} ${after} @value OR people.id ${after} @id)` : '';
-        sql = `SELECT people.id, ${expression} AS value FROM people WHERE ${listCondition} ${text ? `AND ${expression} IS NOT NULL` : ''}
+        sql = `SELECT people.id, ${expression} AS value FROM people WHERE ${listCondition(sort)} ${text ? `AND ${expression} IS NOT NULL` : ''}
           ${position} ORDER BY ${expression} ${direction}, people.id ${direction} LIMIT @limit`;
       }
       statement = database.prepare(sql);
