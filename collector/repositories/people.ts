@@ -329,7 +329,10 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
       } else {
         // The inclusive bound gives the index a range to start from; the OR then skips the rows shown.
         const position = continued ? `AND ${expression} ${after}= @value AND (${expression} ${after} @value OR people.id ${after} @id)` : '';
-        sql = `SELECT people.id, ${expression} AS value FROM people WHERE ${listCondition(sort)} ${text ? `AND ${expression} IS NOT NULL` : ''}
+        // For text, >= '' means IS NOT NULL (the columns have TEXT affinity, so every value is text)
+        // but is a range: NULLs come first in the index, and an ascending walk would step over every
+        // anonymous visitor before the first name.
+        sql = `SELECT people.id, ${expression} AS value FROM people WHERE ${listCondition(sort)} ${text ? `AND ${expression} >= ''` : ''}
           ${position} ORDER BY ${expression} ${direction}, people.id ${direction} LIMIT @limit`;
       }
       statement = database.prepare(sql);
