@@ -24,6 +24,12 @@ const CHANNEL_OPTIONS = Object.keys({
   direct: true,
 } satisfies Record<Channel, true>) as Channel[];
 
+/** Active between two days (whole UTC days, as the leads CSV's range). */
+const DATE_FILTERS = [
+  { edge: 'from', label: 'people.filterFrom' },
+  { edge: 'to', label: 'people.filterTo' },
+] as const;
+
 type ListFilters = Required<Pick<PeopleFilters, 'identified' | 'channel' | 'country' | 'from' | 'to'>>;
 const NO_FILTERS: ListFilters = { identified: '', channel: '', country: '', from: '', to: '' };
 
@@ -160,24 +166,17 @@ export function PeopleView({ site, navigate }: { site: Site; navigate: Navigate 
           onInput=${(event: Event) => setCountryInput((event.currentTarget as HTMLInputElement).value)}
         />
       </label>
-      <label>
-        <span>${t('people.filterFrom')}</span>
-        <input
-          name="from"
-          type="date"
-          value=${filters.from}
-          onChange=${(event: Event) => setFilters({ ...filters, from: (event.currentTarget as HTMLInputElement).value })}
-        />
-      </label>
-      <label>
-        <span>${t('people.filterTo')}</span>
-        <input
-          name="to"
-          type="date"
-          value=${filters.to}
-          onChange=${(event: Event) => setFilters({ ...filters, to: (event.currentTarget as HTMLInputElement).value })}
-        />
-      </label>
+      ${DATE_FILTERS.map(
+        ({ edge, label }) => html`<label key=${edge}>
+          <span>${t(label)}</span>
+          <input
+            name=${edge}
+            type="date"
+            value=${filters[edge]}
+            onChange=${(event: Event) => setFilters({ ...filters, [edge]: (event.currentTarget as HTMLInputElement).value })}
+          />
+        </label>`,
+      )}
       ${(filtered || countryInput) &&
       html`<button
         type="button"

@@ -60,17 +60,12 @@ function SiteSettings({ site, onSaved }: { site: Site; onSaved: (site: Site) => 
   async function submit(event: Event) {
     event.preventDefault();
     setSaved(null);
-    const domains = parseDomains(domainsText);
-    if (domains.length === 0) {
-      setError(new Error(t('setup.domainsRequired')));
-      return;
-    }
     setSubmitting(true);
     setError(null);
     try {
       const updated = await updateSite(site.key, {
         name: name.trim(),
-        domains,
+        domains: parseDomains(domainsText),
         ip_mode: ipMode || null,
         retention_days: retentionDays.trim() === '' ? null : Number(retentionDays),
       });

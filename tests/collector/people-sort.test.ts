@@ -1,7 +1,7 @@
 /** `GET /api/visitors` orders and date range: every sort both ways, keyset pages, and 400s for bad parameters. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BASE_TIME, MINUTE, batch, formSubmit, pageview } from '../helpers/batches.js';
-import { createTestCollector, loginCookie, type TestCollector, postBatch } from '../helpers/collector.js';
+import { createCollectorWithSite, type TestCollector, postBatch } from '../helpers/collector.js';
 import type { WireEvent } from '../../collector/ingest/schema.js';
 import type { PeoplePageJson } from '../../collector/routes/json-types.js';
 
@@ -15,10 +15,7 @@ describe('GET /api/visitors order and date range', () => {
   let siteKey: string;
 
   beforeEach(async () => {
-    collector = await createTestCollector();
-    cookie = await loginCookie(collector.app);
-    const response = await collector.app.inject({ method: 'POST', url: '/api/sites', payload: { name: 'Acme', domains: ['acme-valves.com'] }, headers: { cookie } });
-    siteKey = response.json().key;
+    ({ collector, cookie, siteKey } = await createCollectorWithSite());
   });
   afterEach(() => collector.close());
 

@@ -1,7 +1,7 @@
 /** `PATCH /api/sites/:key`: rename, domains, IP mode (applied by /collect) and retention; 400, 404 and CSRF. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BASE_TIME, batch, pageview } from '../helpers/batches.js';
-import { createTestCollector, loginCookie, type TestCollector, postBatch } from '../helpers/collector.js';
+import { createCollectorWithSite, type TestCollector, postBatch } from '../helpers/collector.js';
 import type { IpMode } from '../../collector/ingest/network.js';
 
 describe('PATCH /api/sites/:key', () => {
@@ -10,10 +10,7 @@ describe('PATCH /api/sites/:key', () => {
   let siteKey: string;
 
   async function start(ipMode?: IpMode) {
-    collector = await createTestCollector({ app: { ipMode } });
-    cookie = await loginCookie(collector.app);
-    const response = await collector.app.inject({ method: 'POST', url: '/api/sites', payload: { name: 'Acme', domains: ['acme-valves.com'] }, headers: { cookie } });
-    siteKey = response.json().key;
+    ({ collector, cookie, siteKey } = await createCollectorWithSite({ app: { ipMode } }));
   }
   afterEach(() => collector.close());
 
