@@ -203,9 +203,9 @@ interface DeviceRow {
 
 /**
  * What each sort orders by: an expression with an index of its own (db/migrations/002_settings.sql:
- * the query must repeat the indexed expression exactly), and whether it can be NULL. Text sorts
- * ignore ASCII case, and people without the value (anonymous visitors have no name) come last in
- * both directions, as in a spreadsheet.
+ * the query must repeat the indexed expression exactly), and whether it is text. Text sorts ignore
+ * ASCII case and may lack a value: people without one (anonymous visitors have no name) come last
+ * in both directions, as in a spreadsheet. Times and counts are never NULL.
  */
 const SORT_KEYS: Record<PeopleSort, { expression: string; text: boolean }> = {
   last_seen: { expression: 'people.last_seen', text: false },
