@@ -3,7 +3,7 @@
 // (inject(), logged in), several times each; medians and the slowest.
 //
 //   node bench/dashboard-queries.mjs [--events 1000000] [--runs 7]
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,8 @@ import { storeRealisticTraffic } from './realistic-traffic.mjs';
 const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '7' } } });
 const RUNS = Number(values.runs);
 
-const database = openDatabase(join(mkdtempSync(join(tmpdir(), 'leadtrail-dashboard-')), 'leadtrail.db'));
+const directory = mkdtempSync(join(tmpdir(), 'leadtrail-dashboard-'));
+const database = openDatabase(join(directory, 'leadtrail.db'));
 const repositories = createRepositories(database);
 const site = await repositories.sites.createSite({ name: 'Acme', domains: ['acme-valves.com'] });
 const stored = await storeRealisticTraffic(repositories, site, Number(values.events));
@@ -80,3 +81,5 @@ for (const [name, url] of Object.entries(routes)) {
 console.table(results);
 await app.close();
 database.close();
+// About 150 MB a run: a benchmark left on a shared machine's /tmp fills it.
+rmSync(directory, { recursive: true, force: true });
