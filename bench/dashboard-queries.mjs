@@ -3,7 +3,7 @@
 // (inject(), logged in), several times each; medians and the slowest.
 //
 //   node bench/dashboard-queries.mjs [--events 1000000] [--runs 7]
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,8 @@ import { storeRealisticTraffic } from './realistic-traffic.mjs';
 const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '7' } } });
 const RUNS = Number(values.runs);
 
-const databaseFile = join(mkdtempSync(join(tmpdir(), 'leadtrail-dashboard-')), 'leadtrail.db');
+const directory = mkdtempSync(join(tmpdir(), 'leadtrail-dashboard-'));
+const databaseFile = join(directory, 'leadtrail.db');
 const database = openDatabase(databaseFile);
 const repositories = createRepositories(database);
 const site = await repositories.sites.createSite({ name: 'Acme', domains: ['acme-valves.com'] });
@@ -29,14 +30,38 @@ const cookie = `lt_session=${login.cookies.find((entry) => entry.name === 'lt_se
 
 const lead = database.prepare('SELECT id FROM people WHERE email IS NOT NULL ORDER BY last_seen DESC LIMIT 1').pluck().get();
 const people = database.prepare('SELECT count(*) FROM people').pluck().get();
-const today = new Date().toISOString().slice(0, 10);
-const monthAgo = new Date(Date.now() - 30 * 24 * 60 * 60_000).toISOString().slice(0, 10);
+const daysAgo = (days) => new Date(Date.now() - days * 24 * 60 * 60_000).toISOString().slice(0, 10);
+const today = daysAgo(0);
+const monthAgo = daysAgo(30);
+const peopleList = `/api/visitors?site=${site.key}`;
+// A second page of each order, from the cursor its first page returned.
+const secondPage = async (query) => {
+  const response = await app.inject({ url: `${peopleList}&${query}`, headers: { cookie } });
+  return `${peopleList}&${query}&cursor=${response.json().next}`;
+};
 const routes = {
   'overview, last 30 days': `/api/overview?site=${site.key}&from=${monthAgo}&to=${today}`,
-  'people, first page': `/api/visitors?site=${site.key}`,
-  'people, search "importer-12"': `/api/visitors?site=${site.key}&q=importer-12`,
-  'people, identified only': `/api/visitors?site=${site.key}&identified=true`,
-  'people, country DE': `/api/visitors?site=${site.key}&country=DE`,
+  'people, first page': peopleList,
+  'people, search "importer-12"': `${peopleList}&q=importer-12`,
+  'people, identified only': `${peopleList}&identified=true`,
+  'people, country DE': `${peopleList}&country=DE`,
+  'people, last seen, oldest first': `${peopleList}&sort=last_seen&order=asc`,
+  'people, first seen, newest first': `${peopleList}&sort=first_seen`,
+  'people, first seen, oldest first': `${peopleList}&sort=first_seen&order=asc`,
+  'people, name A–Z': `${peopleList}&sort=name`,
+  'people, name Z–A': `${peopleList}&sort=name&order=desc`,
+  'people, name A–Z, second page': await secondPage('sort=name'),
+  'people, company A–Z': `${peopleList}&sort=company`,
+  'people, company Z–A, second page': await secondPage('sort=company&order=desc'),
+  'people, stated country A–Z': `${peopleList}&sort=country`,
+  'people, visits, most first': `${peopleList}&sort=sessions`,
+  'people, visits, fewest first, second page': await secondPage('sort=sessions&order=asc'),
+  // realistic-traffic.mjs spreads first visits over about a day 25 days ago, returns 3 and 6 days later.
+  'people, active on one day (22 days ago)': `${peopleList}&from=${daysAgo(22)}&to=${daysAgo(22)}`,
+  'people, one day, by name': `${peopleList}&from=${daysAgo(22)}&to=${daysAgo(22)}&sort=name`,
+  'people, one day, identified, by visits': `${peopleList}&from=${daysAgo(22)}&to=${daysAgo(22)}&identified=true&sort=sessions`,
+  'people, one day, search "importer-12", by first seen': `${peopleList}&from=${daysAgo(22)}&to=${daysAgo(22)}&q=importer-12&sort=first_seen`,
+  'people, active in the last 7 days (nobody), by company': `${peopleList}&from=${daysAgo(6)}&sort=company`,
   'one lead\'s trail': `/api/people/${lead}/trail`,
   'leads (JSON, all)': `/api/leads?site=${site.key}`,
 };
@@ -57,3 +82,5 @@ for (const [name, url] of Object.entries(routes)) {
 console.table(results);
 await app.close();
 database.close();
+// About 150 MB a run: a benchmark left on a shared machine's /tmp fills it.
+rmSync(directory, { recursive: true, force: true });

@@ -39,11 +39,15 @@ export interface AppOptions {
   /** The built lt.js and dashboard (dist/public). */
   publicDirectory: string;
   logger?: FastifyServerOptions['logger'];
-  /** How much of a visitor's IP address is stored (default: truncated). */
+  /** How much of a visitor's IP address a site without its own IP mode stores (default: truncated). */
   ipMode?: IpMode;
   /** `POST /collect` requests a minute from one IP before 429 (default 6,000; 0: no limit). */
   collectRateLimit?: number;
+  /** How often the retention purge runs after the one at start (default: hourly). */
+  purgeIntervalMs?: number;
 }
+
+const PURGE_INTERVAL_MS = 60 * 60_000;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { repositories, publicUrl, publicDirectory } = options;
@@ -57,11 +61,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: ['127.0.0.1', '::1'],
   });
   installErrorHandlers(app);
-  const ingest = startIngestPipeline({ databaseFile: options.databaseFile, ipMode: options.ipMode ?? 'truncated', log: app.log });
+  const ipMode = options.ipMode ?? 'truncated';
+  const ingest = startIngestPipeline({ databaseFile: options.databaseFile, ipMode, log: app.log });
   app.decorate('ingest', ingest);
   // close() waits for requests in flight, whose handlers wait for their commit; this then stitches
   // what is left and stops the worker, so every accepted event is in its trail before the database is closed.
   app.addHook('onClose', () => ingest.close());
+  scheduleRetentionPurge(app, repositories, options.purgeIntervalMs ?? PURGE_INTERVAL_MS);
   app.decorateRequest('user', null);
   // Limits are set per route (/collect, /api/login); everything else is unlimited.
   await app.register(fastifyRateLimit, {
@@ -85,7 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         authenticated.addHook('onRequest', createAuthenticate(repositories.accounts));
         await authenticated.register(tokenRoutes, { accounts: repositories.accounts });
         await authenticated.register(passwordRoutes, { accounts: repositories.accounts });
-        await authenticated.register(siteRoutes, { sites: repositories.sites, publicUrl });
+        await authenticated.register(siteRoutes, { sites: repositories.sites, publicUrl, defaultIpMode: ipMode });
         await authenticated.register(peopleRoutes, { sites: repositories.sites, people: repositories.people });
         await authenticated.register(leadRoutes, { sites: repositories.sites, leads: repositories.leads, publicUrl });
         await authenticated.register(overviewRoutes, { sites: repositories.sites, overview: repositories.overview });
@@ -97,4 +103,37 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Not registered as a child plugin: the dashboard's page fallback is the app-wide 404 handler.
   await dashboardRoutes(app, { publicDirectory });
   return app;
+}
+
+/**
+ * Sites' retention (repositories/retention.ts) is applied when the app is ready and then on a
+ * timer. One purge at a time; closing stops it between two steps, before the database closes.
+ */
+function scheduleRetentionPurge(app: FastifyInstance, repositories: Repositories, intervalMs: number): void {
+  const stop = new AbortController();
+  let running: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const purge = () => {
+    running ??= repositories.retention
+      .purgeExpired({ signal: stop.signal })
+      .then(
+        (purged) => {
+          if (purged.events + purged.sessions + purged.people > 0) app.log.info({ purged }, 'Retention purge: deleted expired events');
+        },
+        (error: unknown) => app.log.error({ err: error }, 'retention purge failed'),
+      )
+      .finally(() => {
+        running = null;
+      });
+  };
+  app.addHook('onReady', async () => {
+    purge();
+    // unref: a timer alone must not keep a process (a test, a CLI command) alive.
+    timer = setInterval(purge, intervalMs).unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    stop.abort();
+    await running;
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * `npx leadtrail <command>` (SPEC §1): serve, site add, export leads, erase. Commands other than
+ * `npx leadtrail <command>` (SPEC §1): serve, site add, export leads, erase, purge. Commands other than
  * serve open the same database file the server uses (SQLite allows both at once).
  */
 import { writeFileSync } from 'node:fs';
@@ -18,6 +18,8 @@ const USAGE = `Usage: leadtrail <command>
   site add <name> --domain <d> [--domain …]   create a site; prints its key and the tag to paste
   export leads --site <key> [--out file.csv]  write the leads CSV (to stdout without --out)
   erase --email <address>                     delete that person and everything tied to them
+  purge                                       delete the events older than each site's retention now
+                                              (the server also does this every hour)
 
 Settings come from the environment: PORT, HOST, LEADTRAIL_DB, LEADTRAIL_ADMIN_PASSWORD, LEADTRAIL_PUBLIC_URL.`;
 
@@ -35,6 +37,7 @@ export async function main(argv: string[], environment: NodeJS.ProcessEnv = proc
     if (command === 'site' && subcommand === 'add') return await withRepositories(environment, (repositories) => addSite(repositories, rest, environment));
     if (command === 'export' && subcommand === 'leads') return await withRepositories(environment, (repositories) => exportLeads(repositories, rest, environment));
     if (command === 'erase') return await withRepositories(environment, (repositories) => erase(repositories, argv.slice(1)));
+    if (command === 'purge' && subcommand === undefined) return await withRepositories(environment, purge);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       console.log(USAGE);
       return 0;
@@ -96,5 +99,11 @@ async function erase(repositories: Repositories, args: string[]): Promise<number
   if (!email) throw new UsageError('erase needs --email <address> with a valid address');
   const count = await repositories.people.erasePeopleByEmail(email);
   console.log(count === 0 ? `No person with the email ${email}.` : `Erased ${count} ${count === 1 ? 'person' : 'people'} with the email ${email} and everything tied to them.`);
+  return 0;
+}
+
+async function purge(repositories: Repositories): Promise<number> {
+  const purged = await repositories.retention.purgeExpired();
+  console.log(`Deleted ${purged.events} expired events, ${purged.sessions} visits left without events and ${purged.people} anonymous visitors left without visits.`);
   return 0;
 }

@@ -12,8 +12,10 @@ import type {
   OverviewJson,
   PasswordChangeJson,
   PeoplePageJson,
+  PeopleSortJson,
   PersonJson,
   PersonSummaryJson,
+  SiteChangesJson,
   SiteJson,
   SiteStatusJson,
   TokenJson,
@@ -27,9 +29,13 @@ import type {
 // The answers' shapes are defined once, by the collector; these are the dashboard's names for them.
 export type User = UserJson;
 export type Site = SiteJson;
+export type SiteChanges = SiteChangesJson;
+export type IpMode = NonNullable<SiteJson['ip_mode']>;
 export type SiteStatus = SiteStatusJson;
 export type PersonSummary = PersonSummaryJson;
 export type PeoplePage = PeoplePageJson;
+export type PeopleSort = PeopleSortJson;
+export type SortOrder = PeoplePageJson['order'];
 export type Touch = TouchJson;
 export type Person = PersonJson;
 export type Device = DeviceJson;
@@ -140,6 +146,11 @@ export function createSite(input: { name: string; domains: string[] }): Promise<
   return request<Site>('POST', '/api/sites', input);
 }
 
+/** Changes only the fields given; answers the site as it now is. */
+export function updateSite(key: string, changes: SiteChanges): Promise<Site> {
+  return request<Site>('PATCH', `/api/sites/${encodeURIComponent(key)}`, changes);
+}
+
 /** Whether the site's tag has sent events yet: the setup screen polls it. */
 export function fetchSiteStatus(site: string): Promise<SiteStatus> {
   return request<SiteStatus>('GET', `/api/sites/${encodeURIComponent(site)}/status`);
@@ -152,11 +163,20 @@ export interface PeopleFilters {
   channel?: string;
   /** The IP address's country, two letters. */
   country?: string;
+  /** Active between these days (YYYY-MM-DD, whole UTC days). */
+  from?: string;
+  to?: string;
 }
 
-export function listPeople(options: PeopleFilters & { site: string; cursor?: string | null }): Promise<PeoplePage> {
-  const { site, search, identified, channel, country, cursor } = options;
-  return request('GET', `/api/visitors${query({ site, q: search, identified, channel, country, cursor })}`);
+/** Without `order` the collector picks the natural one for the sort and says which in the answer. */
+export interface PeopleOrder {
+  sort?: PeopleSort;
+  order?: SortOrder;
+}
+
+export function listPeople(options: PeopleFilters & PeopleOrder & { site: string; cursor?: string | null }): Promise<PeoplePage> {
+  const { site, search, identified, channel, country, from, to, sort, order, cursor } = options;
+  return request('GET', `/api/visitors${query({ site, q: search, identified, channel, country, from, to, sort, order, cursor })}`);
 }
 
 export function fetchTrail(personId: string): Promise<Trail> {

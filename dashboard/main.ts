@@ -239,7 +239,13 @@ function App() {
     if (route.name === 'login') return html`<${Loading} />`;
     if (route.name === 'trail') return html`<${TrailView} key=${route.personId} personId=${route.personId} />`;
     if (route.name === 'tokens') return html`<${TokensView} />`;
-    if (route.name === 'settings') return html`<${SettingsView} />`;
+    if (route.name === 'settings') {
+      return html`<${SettingsView}
+        sites=${sites}
+        onSiteUpdated=${(updated: Site) => setSites((earlier) => earlier?.map((site) => (site.key === updated.key ? updated : site)) ?? null)}
+        onLanguageChange=${changeLanguage}
+      />`;
+    }
     if (route.name === 'not_found') {
       return html`<section class="stack"><h1>${t('notFound.title')}</h1><p><a href="/">${t('notFound.back')}</a></p></section>`;
     }

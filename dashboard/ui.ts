@@ -127,10 +127,13 @@ function describeDetails(details: unknown): string[] {
   });
 }
 
-/** The language switch: each language under its own name, the choice remembered in this browser. */
-export function LanguageSelect({ onChange }: { onChange: (tag: LanguageTag) => void }) {
-  return html`<label class="language-select">
-    <span class="offscreen">${t('nav.language')}</span>
+/**
+ * The language switch: each language under its own name, the choice remembered in this browser.
+ * In the top bar its label is for screen readers only; Settings shows its own `label`.
+ */
+export function LanguageSelect({ onChange, label }: { onChange: (tag: LanguageTag) => void; label?: string }) {
+  return html`<label class=${label ? 'language-select language-select-labelled' : 'language-select'}>
+    <span class=${label ? undefined : 'offscreen'}>${label ?? t('nav.language')}</span>
     <select
       value=${currentLanguage()}
       onChange=${(event: Event) => {

@@ -62,7 +62,8 @@ export function createBeaconJudge(sites: SiteRepository, ipMode: IpMode): Beacon
       siteId: site.id,
       siteDomains: site.domains,
       visitorClientId: batch.visitor,
-      device: { ...describeDevice(requestFacts, ipMode), language: batch.lang ?? null, timeZone: batch.tz ?? null, screen: batch.screen ?? null },
+      // A site's own IP mode wins; the server's (LEADTRAIL_IP_MODE) is the default.
+      device: { ...describeDevice(requestFacts, site.ipMode ?? ipMode), language: batch.lang ?? null, timeZone: batch.tz ?? null, screen: batch.screen ?? null },
       events,
     };
   }

@@ -15,6 +15,8 @@ import type { Answer, FromWorker, IngestWorkerData, ToWorker } from './worker-pr
 export interface IngestPipeline {
   /** Resolves with what `POST /collect` answers; a 204 means the batch is durably stored. */
   submit(beacon: Beacon): Promise<Answer>;
+  /** A site's settings changed: the worker judges the site's next beacons by the stored settings. */
+  siteChanged(key: string): void;
   /** Resolves when everything acknowledged so far is stitched into trails (visible to the API). */
   settled(): Promise<void>;
   /** Commits and stitches what is left and stops the worker. Call after the last submit. */
@@ -109,6 +111,10 @@ export function startIngestPipeline(options: { databaseFile: string; ipMode: IpM
         setImmediate(sendBeacons);
       }
       return new Promise((resolve) => answerWaiters.set(id, resolve));
+    },
+    siteChanged(key) {
+      // A worker started later reads sites afresh anyway.
+      worker?.postMessage({ type: 'site-changed', key } satisfies ToWorker);
     },
     settled() {
       if (!worker) return Promise.reject(new Error('the ingest worker is not running'));

@@ -16,6 +16,8 @@ export type Answer = { status: 204 } | { status: 400 | 403 | 500; error: string;
 
 export type ToWorker =
   | { type: 'beacons'; beacons: Array<[id: number, beacon: Beacon]> }
+  /** A site's settings changed: judge its next beacons by what is stored now, not a cached copy. */
+  | { type: 'site-changed'; key: string }
   /** Answer `settled` once everything acknowledged so far is stitched into trails. */
   | { type: 'settle'; id: number }
   /** Commit and stitch what is left, close the database, answer `closed`. */

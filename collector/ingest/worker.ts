@@ -33,7 +33,8 @@ const database = openDatabase(databaseFile);
 database.pragma('synchronous = NORMAL');
 const walSync = createWalSync(databaseFile);
 const inbox = createInboxRepository(database);
-const judge = createBeaconJudge(createSiteRepository(database), ipMode);
+const sites = createSiteRepository(database);
+const judge = createBeaconJudge(sites, ipMode);
 const inboxAppends = createGroupCommit<IngestBatch>((batches) => inbox.append(batches, Date.now()), walSync.sync);
 let beaconsWaiting = 0;
 const stitching = createStitchLoop(inbox, createIngestRepository(database), {
@@ -70,6 +71,9 @@ port.on('message', (message: ToWorker) => {
       void Promise.all(message.beacons.map(async ([id, beacon]) => [id, await answer(beacon)] as [number, Answer])).then((answers) =>
         post({ type: 'answers', answers }),
       );
+      break;
+    case 'site-changed':
+      sites.forgetCachedSite(message.key);
       break;
     case 'settle':
       void finishAcknowledged().then(() => post({ type: 'settled', id: message.id }));

@@ -23,6 +23,9 @@ export interface PersonSummary {
 
 export interface PeoplePage {
   people: PersonSummary[];
+  /** The order applied (the defaults filled in). */
+  sort: PeopleSort;
+  order: SortOrder;
   /** Opaque cursor for the next page, or null on the last one. */
   next: string | null;
 }
@@ -100,10 +103,27 @@ export interface PeopleFilters {
   channel?: Channel;
   /** ISO 3166-1 alpha-2 of the IP address of any of the person's browsers. */
   country?: string;
+  /** Active in this range (ms, inclusive): last seen at or after `from`, first seen at or before `to`. */
+  from?: number;
+  to?: number;
+}
+
+/** The people list's orders: last_seen is the default (newest activity first). */
+export const PEOPLE_SORTS = ['last_seen', 'first_seen', 'name', 'company', 'country', 'sessions'] as const;
+export type PeopleSort = (typeof PEOPLE_SORTS)[number];
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+export interface PeopleListOptions extends PeopleFilters {
+  sort?: PeopleSort;
+  /** Default: ascending for the text sorts (A to Z), descending for times and counts (newest, most). */
+  order?: SortOrder;
+  cursor?: string;
+  limit: number;
 }
 
 export interface PeopleRepository {
-  listPeople(siteId: number, options: PeopleFilters & { cursor?: string; limit: number }): Promise<PeoplePage>;
+  listPeople(siteId: number, options: PeopleListOptions): Promise<PeoplePage>;
   findTrail(personId: number): Promise<Trail | null>;
   /** Deletes every person with this email (on every site) and everything tied to them; returns how many. */
   erasePeopleByEmail(email: string): Promise<number>;
@@ -181,14 +201,43 @@ interface DeviceRow {
   last_seen: number;
 }
 
-/** Cursors encode the sort key of the last row shown: `last_seen:id`. */
-function encodeCursor(person: PersonSummary): string {
-  return Buffer.from(`${person.lastSeen}:${person.id}`).toString('base64url');
+/**
+ * What each sort orders by: an expression with an index of its own (db/migrations/003_settings.sql:
+ * the query must repeat the indexed expression exactly), and whether it is text. Text sorts ignore
+ * ASCII case and may lack a value: people without one (anonymous visitors have no name) come last
+ * in both directions, as in a spreadsheet. Times and counts are never NULL.
+ */
+const SORT_KEYS: Record<PeopleSort, { expression: string; text: boolean }> = {
+  last_seen: { expression: 'people.last_seen', text: false },
+  first_seen: { expression: 'people.first_seen', text: false },
+  name: { expression: 'coalesce(people.name, people.email) COLLATE NOCASE', text: true },
+  company: { expression: 'people.company COLLATE NOCASE', text: true },
+  country: { expression: 'people.country COLLATE NOCASE', text: true },
+  sessions: { expression: 'people.session_count', text: false },
+};
+
+/** Where the last page ended: its last row's sort value (null in the trailing part without one) and id. */
+interface ListPosition {
+  value: number | string | null;
+  id: number;
 }
 
-function decodeCursor(cursor: string): { lastSeen: number; id: number } | null {
-  const match = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  return match ? { lastSeen: Number(match[1]), id: Number(match[2]) } : null;
+/** Cursors name their sort, so one cannot continue a list in another order. */
+function encodeCursor(sort: PeopleSort, order: SortOrder, position: ListPosition): string {
+  return Buffer.from(JSON.stringify([sort, order, position.value, position.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: PeopleSort, order: SortOrder): ListPosition | null {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 4 || decoded[0] !== sort || decoded[1] !== order) return null;
+  const [, , value, id] = decoded as unknown[];
+  const valueFits = SORT_KEYS[sort].text ? value === null || typeof value === 'string' : Number.isSafeInteger(value);
+  return valueFits && Number.isSafeInteger(id) ? { value: value as ListPosition['value'], id: id as number } : null;
 }
 
 export class InvalidCursorError extends Error {
@@ -208,28 +257,12 @@ export function parseClickIds(json: string | null): ClickIds {
   return json ? (JSON.parse(json) as ClickIds) : {};
 }
 
-export function createPeopleRepository(database: SqliteDatabase): PeopleRepository {
-  const listColumns = `people.id, people.email, people.name, people.company, people.country, people.first_seen, people.last_seen,
-    (SELECT count(*) FROM sessions WHERE sessions.person_id = people.id) AS sessions,
-    (SELECT channel FROM sessions WHERE sessions.person_id = people.id ORDER BY started_at DESC LIMIT 1) AS channel,
-    (SELECT ip_country FROM visitors WHERE visitors.person_id = people.id ORDER BY last_seen DESC LIMIT 1) AS ip_country`;
-  const searchCondition = `(@pattern IS NULL OR people.email LIKE @pattern ESCAPE '\\' OR people.name LIKE @pattern ESCAPE '\\' OR people.company LIKE @pattern ESCAPE '\\')`;
-  // Filters in the WHERE clause, so the cursor (last_seen:id of the last row shown) stays exact.
-  const filterCondition = `(@identified IS NULL OR (people.email IS NOT NULL) = @identified)
-    AND (@channel IS NULL OR (SELECT channel FROM sessions WHERE sessions.person_id = people.id ORDER BY started_at DESC LIMIT 1) = @channel)
-    AND (@country IS NULL OR EXISTS (SELECT 1 FROM visitors WHERE visitors.person_id = people.id AND visitors.ip_country = @country))`;
+/**
+ * Deletes one person and everything tied to them, in one transaction; false when there is no such
+ * person. Shared by erasure and the retention purge (repositories/retention.ts).
+ */
+export function createPersonEraser(database: SqliteDatabase): (personId: number) => boolean {
   const statements = {
-    firstPage: database.prepare(`SELECT ${listColumns} FROM people WHERE site_id = @siteId AND ${searchCondition} AND ${filterCondition}
-      ORDER BY last_seen DESC, id DESC LIMIT @limit`),
-    nextPage: database.prepare(`SELECT ${listColumns} FROM people WHERE site_id = @siteId AND ${searchCondition} AND ${filterCondition}
-      AND (last_seen < @lastSeen OR (last_seen = @lastSeen AND id < @id)) ORDER BY last_seen DESC, id DESC LIMIT @limit`),
-    person: database.prepare('SELECT people.*, sites.key AS site_key FROM people JOIN sites ON sites.id = people.site_id WHERE people.id = ?'),
-    sessions: database.prepare('SELECT * FROM sessions WHERE person_id = ? ORDER BY started_at, id'),
-    devices: database.prepare(`SELECT * FROM visitors WHERE id IN (SELECT visitor_id FROM sessions WHERE person_id = @personId) OR person_id = @personId ORDER BY first_seen`),
-    events: database.prepare(`SELECT events.session_id, events.client_event_id, events.type, events.ts, urls.url, urls.title AS page_title, events.data
-      FROM sessions JOIN events ON events.visitor_id = sessions.visitor_id AND events.session_id = sessions.id JOIN urls ON urls.id = events.url_id
-      WHERE sessions.person_id = ? ORDER BY events.ts, events.id`),
-    peopleByEmail: database.prepare('SELECT id FROM people WHERE email = ?').pluck(),
     deleteEvents: database.prepare(`DELETE FROM events WHERE visitor_id IN (SELECT visitor_id FROM sessions WHERE person_id = @personId)
       AND session_id IN (SELECT id FROM sessions WHERE person_id = @personId)`),
     deleteSessions: database.prepare('DELETE FROM sessions WHERE person_id = ?'),
@@ -241,22 +274,7 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
     deleteVisitor: database.prepare('DELETE FROM visitors WHERE id = ?'),
     deletePerson: database.prepare('DELETE FROM people WHERE id = ?'),
   };
-
-  const toSummary = (row: SummaryRow): PersonSummary => ({
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    company: row.company,
-    country: row.country,
-    identified: row.email !== null,
-    firstSeen: row.first_seen,
-    lastSeen: row.last_seen,
-    sessions: row.sessions,
-    channel: row.channel,
-    ipCountry: row.ip_country,
-  });
-
-  const erase = database.transaction((personId: number): boolean => {
+  return database.transaction((personId: number): boolean => {
     const visitorIds = statements.visitorsOf.all(personId) as number[];
     statements.deleteEvents.run({ personId });
     statements.deleteSessions.run(personId);
@@ -273,25 +291,111 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
     }
     return statements.deletePerson.run(personId).changes > 0;
   });
+}
+
+export function createPeopleRepository(database: SqliteDatabase): PeopleRepository {
+  const listColumns = `people.id, people.email, people.name, people.company, people.country, people.first_seen, people.last_seen,
+    people.session_count AS sessions,
+    (SELECT channel FROM sessions WHERE sessions.person_id = people.id ORDER BY started_at DESC LIMIT 1) AS channel,
+    (SELECT ip_country FROM visitors WHERE visitors.person_id = people.id ORDER BY last_seen DESC LIMIT 1) AS ip_country`;
+  const searchCondition = `(@pattern IS NULL OR people.email LIKE @pattern ESCAPE '\\' OR people.name LIKE @pattern ESCAPE '\\' OR people.company LIKE @pattern ESCAPE '\\')`;
+  // Filters in the WHERE clause, so the cursor (sort value and id of the last row shown) stays exact.
+  const filterCondition = `(@identified IS NULL OR (people.email IS NOT NULL) = @identified)
+    AND (@channel IS NULL OR (SELECT channel FROM sessions WHERE sessions.person_id = people.id ORDER BY started_at DESC LIMIT 1) = @channel)
+    AND (@country IS NULL OR EXISTS (SELECT 1 FROM visitors WHERE visitors.person_id = people.id AND visitors.ip_country = @country))`;
+  // Active in the range. A unary + keeps a time column's index out of the planner's choice unless it
+  // is the sort's own: SQLite would otherwise read every person in the range through it and sort
+  // them all (the whole site when no range is given) instead of walking the sort's index.
+  const listCondition = (sort: PeopleSort) => `people.site_id = @siteId AND ${searchCondition} AND ${filterCondition}
+    AND ${sort === 'last_seen' ? '' : '+'}people.last_seen >= @from AND ${sort === 'first_seen' ? '' : '+'}people.first_seen <= @to`;
+
+  /**
+   * A page of ids in one order, continuing after a position or not: keyset pagination, so every page
+   * is an index range however deep the list (no OFFSET). The id breaks ties in the sort's direction.
+   * A text sort reads its rows with the value first, then (`part: 'missing'`) those without, by id.
+   */
+  type Statement = ReturnType<SqliteDatabase['prepare']>;
+  const pageStatements = new Map<string, Statement>();
+  const pageStatement = (sort: PeopleSort, order: SortOrder, part: 'valued' | 'missing', continued: boolean): Statement => {
+    const name = `${sort} ${order} ${part} ${continued}`;
+    let statement = pageStatements.get(name);
+    if (!statement) {
+      const { expression, text } = SORT_KEYS[sort];
+      const [direction, after] = order === 'asc' ? ['ASC', '>'] : ['DESC', '<'];
+      let sql: string;
+      if (part === 'missing') {
+        sql = `SELECT people.id, NULL AS value FROM people WHERE ${listCondition(sort)} AND ${expression} IS NULL
+          ${continued ? `AND people.id ${after} @id` : ''} ORDER BY people.id ${direction} LIMIT @limit`;
+      } else {
+        // The inclusive bound gives the index a range to start from; the OR then skips the rows shown.
+        const position = continued ? `AND ${expression} ${after}= @value AND (${expression} ${after} @value OR people.id ${after} @id)` : '';
+        // For text, >= '' means IS NOT NULL (the columns have TEXT affinity, so every value is text)
+        // but is a range: NULLs come first in the index, and an ascending walk would step over every
+        // anonymous visitor before the first name.
+        sql = `SELECT people.id, ${expression} AS value FROM people WHERE ${listCondition(sort)} ${text ? `AND ${expression} >= ''` : ''}
+          ${position} ORDER BY ${expression} ${direction}, people.id ${direction} LIMIT @limit`;
+      }
+      statement = database.prepare(sql);
+      pageStatements.set(name, statement);
+    }
+    return statement;
+  };
+
+  const statements = {
+    // The costlier columns (latest channel, IP country) only for the rows of the page.
+    summaries: database.prepare(`SELECT ${listColumns} FROM people WHERE people.id IN (SELECT value FROM json_each(?))`),
+    person: database.prepare('SELECT people.*, sites.key AS site_key FROM people JOIN sites ON sites.id = people.site_id WHERE people.id = ?'),
+    sessions: database.prepare('SELECT * FROM sessions WHERE person_id = ? ORDER BY started_at, id'),
+    devices: database.prepare(`SELECT * FROM visitors WHERE id IN (SELECT visitor_id FROM sessions WHERE person_id = @personId) OR person_id = @personId ORDER BY first_seen`),
+    events: database.prepare(`SELECT events.session_id, events.client_event_id, events.type, events.ts, urls.url, urls.title AS page_title, events.data
+      FROM sessions JOIN events ON events.visitor_id = sessions.visitor_id AND events.session_id = sessions.id JOIN urls ON urls.id = events.url_id
+      WHERE sessions.person_id = ? ORDER BY events.ts, events.id`),
+    peopleByEmail: database.prepare('SELECT id FROM people WHERE email = ?').pluck(),
+  };
+
+  const toSummary = (row: SummaryRow): PersonSummary => ({
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    company: row.company,
+    country: row.country,
+    identified: row.email !== null,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    sessions: row.sessions,
+    channel: row.channel,
+    ipCountry: row.ip_country,
+  });
+
+  const erase = createPersonEraser(database);
 
   /** Erased rows must not linger in the WAL file either. */
   const checkpoint = () => database.pragma('wal_checkpoint(TRUNCATE)');
 
   return {
-    async listPeople(siteId, { query, identified, channel, country, cursor, limit }) {
+    async listPeople(siteId, { query, identified, channel, country, from = 0, to = Number.MAX_SAFE_INTEGER, sort = 'last_seen', order, cursor, limit }) {
+      const direction = order ?? (SORT_KEYS[sort].text ? 'asc' : 'desc');
       const pattern = query?.trim() ? likePattern(query.trim()) : null;
       // SQLite has no booleans: the comparison above yields 1 or 0.
-      const filters = { pattern, identified: identified === undefined ? null : Number(identified), channel: channel ?? null, country: country ?? null };
-      let rows: SummaryRow[];
-      if (cursor) {
-        const position = decodeCursor(cursor);
-        if (!position) throw new InvalidCursorError('cursor is not one this server returned');
-        rows = statements.nextPage.all({ ...filters, siteId, limit: limit + 1, ...position }) as typeof rows;
-      } else {
-        rows = statements.firstPage.all({ ...filters, siteId, limit: limit + 1 }) as typeof rows;
+      const parameters = { siteId, pattern, identified: identified === undefined ? null : Number(identified), channel: channel ?? null, country: country ?? null, from, to };
+      const position = cursor ? decodeCursor(cursor, sort, direction) : null;
+      if (cursor && !position) throw new InvalidCursorError('cursor is not one this server returned for this sort and order');
+
+      // One row more than asked tells whether there is a next page.
+      let rows: Array<{ id: number; value: ListPosition['value'] }> = [];
+      if (position?.value !== null) {
+        rows = pageStatement(sort, direction, 'valued', position !== null).all({ ...parameters, ...position, limit: limit + 1 }) as typeof rows;
       }
-      const people = rows.slice(0, limit).map(toSummary);
-      return { people, next: rows.length > limit ? encodeCursor(people.at(-1)!) : null };
+      if (SORT_KEYS[sort].text && rows.length <= limit) {
+        const continued = position?.value === null;
+        rows.push(...(pageStatement(sort, direction, 'missing', continued).all({ ...parameters, id: position?.id, limit: limit + 1 - rows.length }) as typeof rows));
+      }
+
+      const pageRows = rows.slice(0, limit);
+      const byId = new Map((statements.summaries.all(JSON.stringify(pageRows.map((row) => row.id))) as SummaryRow[]).map((row) => [row.id, row]));
+      const people = pageRows.map((row) => toSummary(byId.get(row.id)!));
+      const last = pageRows.at(-1);
+      return { people, sort, order: direction, next: rows.length > limit && last ? encodeCursor(sort, direction, last) : null };
     },
 
     async findTrail(personId) {

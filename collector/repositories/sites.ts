@@ -1,6 +1,10 @@
-/** Sites: a name, the public key the tag carries, and the domains allowed to send for it. */
+/**
+ * Sites: a name, the public key the tag carries, the domains allowed to send for it, and its
+ * settings (how much of an IP address to keep, how long to keep raw events).
+ */
 import { customAlphabet } from 'nanoid';
 import type { SqliteDatabase } from '../db/open.js';
+import type { IpMode } from '../ingest/network.js';
 
 /**
  * Every beacon looks its site up, and sites change rarely: a found site is remembered this long.
@@ -17,7 +21,14 @@ export interface Site {
   name: string;
   domains: string[];
   createdAt: number;
+  /** null: the server's default (LEADTRAIL_IP_MODE). */
+  ipMode: IpMode | null;
+  /** Days raw events are kept; null: forever. */
+  retentionDays: number | null;
 }
+
+/** What can change on a site; a field left out stays as it is. */
+export type SiteChanges = Partial<Pick<Site, 'name' | 'domains' | 'ipMode' | 'retentionDays'>>;
 
 interface SiteRow {
   id: number;
@@ -25,6 +36,8 @@ interface SiteRow {
   name: string;
   domains: string;
   created_at: number;
+  ip_mode: IpMode | null;
+  retention_days: number | null;
 }
 
 /** Whether a site's tag works: the setup screen's live check. */
@@ -37,6 +50,12 @@ export interface SiteStatus {
 export interface SiteRepository {
   createSite(input: { name: string; domains: string[] }): Promise<Site>;
   findSiteByKey(key: string): Promise<Site | null>;
+  /** The site after the change, or null when there is no such site. */
+  updateSite(key: string, changes: SiteChanges): Promise<Site | null>;
+  /** Drops this repository's cached copy of the site: another connection (the ingest worker's) changed it. */
+  forgetCachedSite(key: string): void;
+  /** Replaces every IP address stored for the site's browsers by `rewrite(address)`, in one transaction. */
+  rewriteStoredIps(siteId: number, rewrite: (ip: string) => string | null): Promise<void>;
   listSites(): Promise<Site[]>;
   findSiteStatus(siteId: number, now?: number): Promise<SiteStatus>;
 }
@@ -47,7 +66,11 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
   const statements = {
     insert: database.prepare('INSERT INTO sites (key, name, domains, created_at) VALUES (?, ?, ?, ?)'),
     findByKey: database.prepare('SELECT * FROM sites WHERE key = ?'),
+    update: database.prepare(`UPDATE sites SET name = @name, domains = @domains, ip_mode = @ipMode, retention_days = @retentionDays
+      WHERE id = @id RETURNING *`),
     list: database.prepare('SELECT * FROM sites ORDER BY id'),
+    storedIps: database.prepare('SELECT id, ip FROM visitors WHERE site_id = ? AND ip IS NOT NULL'),
+    setIp: database.prepare('UPDATE visitors SET ip = ? WHERE id = ?'),
     // Polled every few seconds, so both read an index range instead of the events table:
     // a person's last_seen follows its latest event (people_by_activity is (site_id, last_seen)),
     // and only browsers of people active in the last hour can have events in it.
@@ -62,6 +85,8 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
     name: row.name,
     domains: JSON.parse(row.domains) as string[],
     createdAt: row.created_at,
+    ipMode: row.ip_mode,
+    retentionDays: row.retention_days,
   });
 
   const cache = new Map<string, { site: Site; until: number }>();
@@ -71,7 +96,7 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
       const key = newSiteKey();
       const createdAt = Date.now();
       const result = statements.insert.run(key, name, JSON.stringify(domains), createdAt);
-      return { id: Number(result.lastInsertRowid), key, name, domains, createdAt };
+      return { id: Number(result.lastInsertRowid), key, name, domains, createdAt, ipMode: null, retentionDays: null };
     },
     async findSiteByKey(key) {
       const now = Date.now();
@@ -82,6 +107,26 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
       const site = toSite(row);
       cache.set(key, { site, until: now + SITE_CACHE_MS });
       return site;
+    },
+    async updateSite(key, changes) {
+      const row = statements.findByKey.get(key) as SiteRow | undefined;
+      if (!row) return null;
+      const changed = { ...toSite(row), ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) };
+      const site = toSite(statements.update.get({ ...changed, domains: JSON.stringify(changed.domains) }) as SiteRow);
+      // The ingest worker is told through app.ingest.siteChanged(); another process sees the change within SITE_CACHE_MS.
+      cache.delete(key);
+      return site;
+    },
+    forgetCachedSite(key) {
+      cache.delete(key);
+    },
+    async rewriteStoredIps(siteId, rewrite) {
+      database.transaction(() => {
+        for (const { id, ip } of statements.storedIps.all(siteId) as Array<{ id: number; ip: string }>) {
+          const rewritten = rewrite(ip);
+          if (rewritten !== ip) statements.setIp.run(rewritten, id);
+        }
+      })();
     },
     async listSites() {
       return (statements.list.all() as SiteRow[]).map(toSite);

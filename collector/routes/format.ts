@@ -27,3 +27,23 @@ export function utcDayStart(date: string): number {
 
 /** A query parameter naming a calendar day. */
 export const calendarDay = z.string().refine((text) => !Number.isNaN(utcDayStart(text)), { message: 'not a calendar day (use YYYY-MM-DD)' });
+
+/** `2026-11-24` (a whole UTC day) or a full ISO time; `to` of a bare date includes that day. */
+function dateBound(edge: 'from' | 'to') {
+  return z
+    .string()
+    .max(40)
+    // Date.parse reads 2026-02-30 as 2 March: a bare date must be a calendar day.
+    .refine((text) => !Number.isNaN(/^\d{4}-\d{2}-\d{2}$/.test(text) ? utcDayStart(text) : Date.parse(text)), { message: 'not a date (use YYYY-MM-DD)' })
+    .transform((text) => {
+      const day = utcDayStart(text);
+      if (Number.isNaN(day)) return Date.parse(text);
+      return edge === 'to' ? day + DAY_MS - 1 : day;
+    })
+    .optional();
+}
+
+/** `?from&to` of the lists that select people *active* in a range (leads, people), as milliseconds. */
+export const activeRangeSchema = z
+  .object({ from: dateBound('from'), to: dateBound('to') })
+  .refine(({ from, to }) => from === undefined || to === undefined || from <= to, { message: 'from is after to', path: ['from'] });

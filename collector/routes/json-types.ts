@@ -20,6 +20,23 @@ export interface SiteJson {
   created_at: IsoTime;
   /** The `<script>` tag to paste, pointing at the collector's public URL. */
   snippet: string;
+  /** How much of a visitor's IP address is stored; null: `ip_mode_default`. */
+  ip_mode: IpModeJson | null;
+  /** The server's LEADTRAIL_IP_MODE, which applies while `ip_mode` is null. */
+  ip_mode_default: IpModeJson;
+  /** Days raw events are kept before the purge deletes them; null: forever. */
+  retention_days: number | null;
+}
+
+/** `full`, `truncated` (IPv4 /24, IPv6 /48) or `none`. */
+export type IpModeJson = 'full' | 'truncated' | 'none';
+
+/** The body of `PATCH /api/sites/:key`: any of these fields; those left out stay as they are. */
+export interface SiteChangesJson {
+  name?: string;
+  domains?: string[];
+  ip_mode?: IpModeJson | null;
+  retention_days?: number | null;
 }
 
 /** `GET /api/sites/:key/status`: the setup screen's live check of a site's tag. */
@@ -57,8 +74,15 @@ export interface PersonSummaryJson {
   ip_country: string | null;
 }
 
+/** `GET /api/visitors?sort=`: what the people list can be ordered by. */
+export type PeopleSortJson = 'last_seen' | 'first_seen' | 'name' | 'company' | 'country' | 'sessions';
+
 export interface PeoplePageJson {
   people: PersonSummaryJson[];
+  /** The order applied, defaults filled in: `name` is the name, else the email; `country` the stated one. */
+  sort: PeopleSortJson;
+  order: 'asc' | 'desc';
+  /** Continues this list with the same filters and order; null on the last page. */
   next: string | null;
 }
 

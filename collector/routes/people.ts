@@ -1,15 +1,25 @@
 /**
  * People and their trails (SPEC §4): `GET /api/visitors` lists leads and anonymous visitors,
- * newest activity first, optionally only `identified=true|false`, one `channel`, one IP `country`; `GET /api/people/:id/trail` is one person's whole history across
- * devices; `DELETE /api/people/:id` erases a person and everything tied to them.
+ * newest activity first unless `sort` and `order` say otherwise, optionally only
+ * `identified=true|false`, one `channel`, one IP `country`, those active between `from` and `to`;
+ * `GET /api/people/:id/trail` is one person's whole history across devices;
+ * `DELETE /api/people/:id` erases a person and everything tied to them.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError, parseOrThrow } from '../errors.js';
 import { CHANNELS } from '../ingest/channel.js';
-import { InvalidCursorError, type PeopleRepository, type PersonSummary, type Touchpoint, type Trail } from '../repositories/people.js';
+import {
+  InvalidCursorError,
+  PEOPLE_SORTS,
+  SORT_ORDERS,
+  type PeopleRepository,
+  type PersonSummary,
+  type Touchpoint,
+  type Trail,
+} from '../repositories/people.js';
 import type { SiteRepository } from '../repositories/sites.js';
-import { isoTime } from './format.js';
+import { activeRangeSchema, isoTime } from './format.js';
 import { siteFromQuery } from './sites.js';
 import type { PeoplePageJson, PersonSummaryJson, TouchJson, TrailJson } from './json-types.js';
 
@@ -26,7 +36,10 @@ const listQuerySchema = z.object({
     .regex(/^[A-Za-z]{2}$/, 'a two-letter country code')
     .transform((code) => code.toUpperCase())
     .optional(),
-  cursor: z.string().max(200).optional(),
+  sort: z.enum(PEOPLE_SORTS).optional(),
+  /** Left out: A to Z for text, newest or most first for times and counts; the answer says which. */
+  order: z.enum(SORT_ORDERS).optional(),
+  cursor: z.string().max(400).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
@@ -110,11 +123,12 @@ function trailJson(trail: Trail): TrailJson {
 export async function peopleRoutes(app: FastifyInstance, { sites, people }: { sites: SiteRepository; people: PeopleRepository }): Promise<void> {
   app.get('/visitors', async (request): Promise<PeoplePageJson> => {
     const site = await siteFromQuery(sites, request.query);
-    const { q, identified, channel, country, cursor, limit } = parseOrThrow(listQuerySchema, request.query, 'query');
+    const { q, identified, channel, country, sort, order, cursor, limit } = parseOrThrow(listQuerySchema, request.query, 'query');
+    const { from, to } = parseOrThrow(activeRangeSchema, request.query, 'date range');
     try {
-      // A cursor is only valid with the filters of the page that returned it.
-      const page = await people.listPeople(site.id, { query: q, identified, channel, country, cursor, limit });
-      return { people: page.people.map(summaryJson), next: page.next };
+      // A cursor is only valid with the filters and the order of the page that returned it.
+      const page = await people.listPeople(site.id, { query: q, identified, channel, country, from, to, sort, order, cursor, limit });
+      return { people: page.people.map(summaryJson), sort: page.sort, order: page.order, next: page.next };
     } catch (error) {
       if (error instanceof InvalidCursorError) throw new HttpError(400, error.message);
       throw error;

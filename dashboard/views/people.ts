@@ -1,9 +1,12 @@
-/** People of the selected site, newest activity first, with a search, filters and cursor paging. */
+/**
+ * People of the selected site, newest activity first or sorted by a column header, with a search,
+ * filters (status, channel, IP country, active between two days) and cursor paging.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import type { Channel } from '../../collector/ingest/channel.js';
-import { listPeople, type PeopleFilters, type PersonSummary, type Site } from '../api';
+import { listPeople, type PeopleFilters, type PeopleOrder, type PeoplePage, type PeopleSort, type PersonSummary, type Site } from '../api';
 import { t } from '../i18n/index';
-import { channelLabel, DateTime, ErrorMessage, html, Loading, orDash, personLabel, type Navigate } from '../ui';
+import { channelLabel, DateTime, ErrorMessage, formatNumber, html, Loading, orDash, personLabel, type Navigate } from '../ui';
 
 /** Long enough to skip a request per keystroke, short enough to feel live. */
 const SEARCH_DELAY_MILLISECONDS = 300;
@@ -21,15 +24,26 @@ const CHANNEL_OPTIONS = Object.keys({
   direct: true,
 } satisfies Record<Channel, true>) as Channel[];
 
-type ListFilters = Required<Pick<PeopleFilters, 'identified' | 'channel' | 'country'>>;
-const NO_FILTERS: ListFilters = { identified: '', channel: '', country: '' };
+/** Active between two days (whole UTC days, as the leads CSV's range). */
+const DATE_FILTERS = [
+  { edge: 'from', label: 'people.filterFrom' },
+  { edge: 'to', label: 'people.filterTo' },
+] as const;
+
+type ListFilters = Required<Pick<PeopleFilters, 'identified' | 'channel' | 'country' | 'from' | 'to'>>;
+const NO_FILTERS: ListFilters = { identified: '', channel: '', country: '', from: '', to: '' };
 
 export function PeopleView({ site, navigate }: { site: Site; navigate: Navigate }) {
   const [searchInput, setSearchInput] = useState('');
   const [search, setSearch] = useState('');
   const [filters, setFilters] = useState<ListFilters>(NO_FILTERS);
   const [countryInput, setCountryInput] = useState('');
+  /** The order asked for; the list's own answer says which one it applied. */
+  const [requestedOrder, setRequestedOrder] = useState<PeopleOrder>({});
+  const [appliedOrder, setAppliedOrder] = useState<Required<PeopleOrder> | null>(null);
+  /** The rows shown stay while a new order or filter loads, so the header button just pressed keeps focus. */
   const [people, setPeople] = useState<PersonSummary[] | null>(null);
+  const [loading, setLoading] = useState(true);
   const [next, setNext] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -48,34 +62,41 @@ export function PeopleView({ site, navigate }: { site: Site; navigate: Navigate 
     return () => window.clearTimeout(timer);
   }, [countryInput]);
 
-  const filtered = filters.identified !== '' || filters.channel !== '' || filters.country !== '';
+  const filtered = Object.values(filters).some((value) => value !== '');
+
+  function showPage(page: PeoplePage, append: boolean) {
+    setPeople((earlier) => (append ? [...(earlier ?? []), ...page.people] : page.people));
+    setAppliedOrder({ sort: page.sort, order: page.order });
+    setNext(page.next);
+  }
 
   useEffect(() => {
     // A slower answer to an older search must not overwrite a newer one.
     let current = true;
-    setPeople(null);
+    setLoading(true);
     setError(null);
-    listPeople({ site: site.key, search, ...filters }).then(
-      (page) => {
-        if (!current) return;
-        setPeople(page.people);
-        setNext(page.next);
-      },
-      (failure: unknown) => current && setError(failure),
-    );
+    listPeople({ site: site.key, search, ...filters, ...requestedOrder })
+      .then(
+        (page) => current && showPage(page, false),
+        (failure: unknown) => current && setError(failure),
+      )
+      .finally(() => current && setLoading(false));
     return () => {
       current = false;
     };
-  }, [site.key, search, filters, attempt]);
+  }, [site.key, search, filters, requestedOrder, attempt]);
+
+  /** The same column again reverses its order; another column starts in its natural one, which the collector picks. */
+  function sortBy(sort: PeopleSort) {
+    setRequestedOrder(appliedOrder?.sort === sort ? { sort, order: appliedOrder.order === 'asc' ? 'desc' : 'asc' } : { sort });
+  }
 
   async function loadMore() {
-    if (!next) return;
+    if (!next || !appliedOrder) return;
     setLoadingMore(true);
     try {
-      // A cursor continues the list it came from: same search, same filters.
-      const page = await listPeople({ site: site.key, search, ...filters, cursor: next });
-      setPeople((earlier) => [...(earlier ?? []), ...page.people]);
-      setNext(page.next);
+      // A cursor continues the list it came from: same search, filters and order.
+      showPage(await listPeople({ site: site.key, search, ...filters, ...appliedOrder, cursor: next }), true);
     } catch (failure) {
       setError(failure);
     } finally {
@@ -145,6 +166,17 @@ export function PeopleView({ site, navigate }: { site: Site; navigate: Navigate 
           onInput=${(event: Event) => setCountryInput((event.currentTarget as HTMLInputElement).value)}
         />
       </label>
+      ${DATE_FILTERS.map(
+        ({ edge, label }) => html`<label key=${edge}>
+          <span>${t(label)}</span>
+          <input
+            name=${edge}
+            type="date"
+            value=${filters[edge]}
+            onChange=${(event: Event) => setFilters({ ...filters, [edge]: (event.currentTarget as HTMLInputElement).value })}
+          />
+        </label>`,
+      )}
       ${(filtered || countryInput) &&
       html`<button
         type="button"
@@ -158,7 +190,7 @@ export function PeopleView({ site, navigate }: { site: Site; navigate: Navigate 
       </button>`}
     </form>
     ${error !== null && html`<${ErrorMessage} error=${error} onRetry=${() => setAttempt((count) => count + 1)} />`}
-    ${people === null && error === null && html`<${Loading} />`}
+    ${loading && error === null && html`<${Loading} />`}
     ${people !== null && people.length === 0 && html`<p class="empty">
       ${search ? t('people.noMatch', { query: search }) : filtered ? t('people.noFilterMatch') : t('people.empty')}
     </p>`}
@@ -168,12 +200,14 @@ export function PeopleView({ site, navigate }: { site: Site; navigate: Navigate 
       <table class="people-table">
         <thead>
           <tr>
-            <th scope="col">${t('column.name')}</th>
+            <${SortHeader} sort="name" label=${t('column.name')} applied=${appliedOrder} onSort=${sortBy} />
             <th scope="col">${t('column.email')}</th>
-            <th scope="col">${t('column.company')}</th>
-            <th scope="col">${t('column.country')}</th>
+            <${SortHeader} sort="company" label=${t('column.company')} applied=${appliedOrder} onSort=${sortBy} />
+            <${SortHeader} sort="country" label=${t('column.country')} applied=${appliedOrder} onSort=${sortBy} />
             <th scope="col">${t('column.channel')}</th>
-            <th scope="col">${t('column.lastSeen')}</th>
+            <${SortHeader} sort="first_seen" label=${t('column.firstSeen')} applied=${appliedOrder} onSort=${sortBy} />
+            <${SortHeader} sort="last_seen" label=${t('column.lastSeen')} applied=${appliedOrder} onSort=${sortBy} />
+            <${SortHeader} sort="sessions" label=${t('column.sessions')} applied=${appliedOrder} onSort=${sortBy} numeric />
             <th scope="col">${t('column.status')}</th>
           </tr>
         </thead>
@@ -188,7 +222,9 @@ export function PeopleView({ site, navigate }: { site: Site; navigate: Navigate 
                 ${person.ip_country && html`<div class="muted small ip-country">${t('people.ipCountry', { country: person.ip_country })}</div>`}
               </td>
               <td>${channelLabel(person.channel)}</td>
-              <td><${DateTime} value=${person.last_seen} /></td>
+              <td class="wrap"><${DateTime} value=${person.first_seen} /></td>
+              <td class="wrap"><${DateTime} value=${person.last_seen} /></td>
+              <td class="number">${formatNumber(person.sessions)}</td>
               <td>
                 ${person.identified
                   ? html`<span class="badge badge-identified">${t('people.identified')}</span>`
@@ -205,4 +241,29 @@ export function PeopleView({ site, navigate }: { site: Site; navigate: Navigate 
       ${loadingMore ? t('people.loadingMore') : t('people.more')}
     </button>`}
   </section>`;
+}
+
+/**
+ * A column header that sorts the list: a real button (keyboard and screen readers), the order on the
+ * header cell as aria-sort, and an arrow for sighted users.
+ */
+function SortHeader({
+  sort,
+  label,
+  applied,
+  onSort,
+  numeric = false,
+}: {
+  sort: PeopleSort;
+  label: string;
+  applied: Required<PeopleOrder> | null;
+  onSort: (sort: PeopleSort) => void;
+  numeric?: boolean;
+}) {
+  const order = applied?.sort === sort ? applied.order : null;
+  return html`<th scope="col" class=${numeric ? 'number' : undefined} aria-sort=${order === null ? undefined : order === 'asc' ? 'ascending' : 'descending'}>
+    <button type="button" class="sort-button" onClick=${() => onSort(sort)}>
+      ${label}<span class="sort-mark" aria-hidden="true">${order === 'asc' ? '▲' : order === 'desc' ? '▼' : '↕'}</span>
+    </button>
+  </th>`;
 }

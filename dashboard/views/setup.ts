@@ -10,12 +10,17 @@ import { CopyButton, DateTime, ErrorMessage, formatNumber, html } from '../ui';
 /** Often enough that a pasted tag shows up while the user still looks; one cheap query a poll. */
 const STATUS_POLL_MILLISECONDS = 3_000;
 
-/** Users paste domain lists from anywhere: commas, spaces and new lines all separate. */
+/**
+ * Users paste domain lists from anywhere: commas, spaces and new lines all separate. Throws the
+ * message to show when there is none; the collector judges the rest.
+ */
 export function parseDomains(text: string): string[] {
-  return text
+  const domains = text
     .split(/[\s,;]+/)
     .map((domain) => domain.trim())
     .filter(Boolean);
+  if (domains.length === 0) throw new Error(t('setup.domainsRequired'));
+  return domains;
 }
 
 export function SetupView({
@@ -36,15 +41,10 @@ export function SetupView({
 
   async function submit(event: Event) {
     event.preventDefault();
-    const domains = parseDomains(domainsText);
-    if (domains.length === 0) {
-      setError(new Error(t('setup.domainsRequired')));
-      return;
-    }
     setSubmitting(true);
     setError(null);
     try {
-      const site = await createSite({ name: name.trim(), domains });
+      const site = await createSite({ name: name.trim(), domains: parseDomains(domainsText) });
       setCreated(site);
       setName('');
       setDomainsText('');

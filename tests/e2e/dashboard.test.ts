@@ -1,6 +1,7 @@
 /**
  * The dashboard in real Chromium against the real collector: a sales user logs in, adds a site,
- * and follows a buyer who filled in a form from People to the trail and to Leads. The buyer's
+ * and follows a buyer who filled in a form from People (sorted, filtered) to the trail and to Leads,
+ * then changes the site's settings. The buyer's
  * message carries markup, which must show as text and never run (the trail renders visitor input).
  */
 import { randomUUID } from 'node:crypto';
@@ -41,6 +42,17 @@ describe('dashboard', () => {
     await collector?.close();
   });
 
+  /** A batch from a buyer's browser on the site (the buyer's address, a Berlin hoster, in X-Forwarded-For). */
+  function send(visitor: string, events: object[], origin = 'https://example.com') {
+    return fetch(`${collector.url}/collect`, {
+      method: 'POST',
+      // Node's own user agent ("node") is a bot to isbot: the collector would answer 204 and store nothing.
+      // The collector trusts X-Forwarded-For from localhost only.
+      headers: { 'Content-Type': 'application/json', Origin: origin, 'User-Agent': DESKTOP_CHROME_USER_AGENT, 'X-Forwarded-For': '85.214.132.117' },
+      body: JSON.stringify({ site: siteKey, visitor, sent_at: Date.now(), tz: 'Europe/Berlin', events }),
+    });
+  }
+
   it('sends a logged-out visitor to the login form and lets them in with the password', async () => {
     await page.goto(`${collector.url}/`);
     await page.waitForURL(/\/login$/);
@@ -79,34 +91,17 @@ describe('dashboard', () => {
 
   it('lists a buyer who submitted a form among the people of the site', async () => {
     const now = Date.now();
-    const response = await fetch(`${collector.url}/collect`, {
-      method: 'POST',
-      // Node's own user agent ("node") is a bot to isbot: the collector would answer 204 and store nothing.
-      // The collector trusts X-Forwarded-For from localhost only: the buyer's address, a Berlin hoster.
-      headers: {
-        'Content-Type': 'application/json',
-        Origin: 'https://example.com',
-        'User-Agent': DESKTOP_CHROME_USER_AGENT,
-        'X-Forwarded-For': '85.214.132.117',
+    const response = await send('visitor-dashboard-1', [
+      { id: randomUUID(), type: 'pageview', ts: now - 60_000, url: 'https://example.com/product', title: 'Product' },
+      {
+        id: randomUUID(),
+        type: 'form_submit',
+        ts: now - 30_000,
+        url: 'https://example.com/contact',
+        form: 'contact',
+        fields: { email: 'buyer@example.com', name: 'Ana Buyer', message: HOSTILE_MESSAGE },
       },
-      body: JSON.stringify({
-        site: siteKey,
-        visitor: 'visitor-dashboard-1',
-        sent_at: now,
-        tz: 'Europe/Berlin',
-        events: [
-          { id: randomUUID(), type: 'pageview', ts: now - 60_000, url: 'https://example.com/product', title: 'Product' },
-          {
-            id: randomUUID(),
-            type: 'form_submit',
-            ts: now - 30_000,
-            url: 'https://example.com/contact',
-            form: 'contact',
-            fields: { email: 'buyer@example.com', name: 'Ana Buyer', message: HOSTILE_MESSAGE },
-          },
-        ],
-      }),
-    });
+    ]);
     expect(response.status).toBe(204);
 
     // Still on the setup screen: the next poll sees the batch.
@@ -206,6 +201,54 @@ describe('dashboard', () => {
     await page.locator('tbody tr').first().waitFor();
   });
 
+  it('sorts the people with the column headers, by mouse and keyboard, and filters them by the days they were active', async () => {
+    // A second buyer, who came three days ago, twice (after the overview's checks, which count one buyer).
+    const threeDaysAgo = Date.now() - 3 * 24 * 60 * 60_000;
+    const earlier = await send('visitor-dashboard-2', [
+      { id: randomUUID(), type: 'pageview', ts: threeDaysAgo, url: 'https://example.com/' },
+      { id: randomUUID(), type: 'pageview', ts: threeDaysAgo + 2 * 60 * 60_000, url: 'https://example.com/pricing' },
+      { id: randomUUID(), type: 'identify', ts: threeDaysAgo + 2 * 60 * 60_000, url: 'https://example.com/pricing', traits: { email: 'bruno@example.com', name: 'Bruno Costa' } },
+    ]);
+    expect(earlier.status).toBe(204);
+    await page.getByRole('link', { name: 'People' }).click();
+    await page.waitForURL(/\/$/);
+    const names = () => page.locator('tbody tr td:first-child').allTextContents();
+    const sortOf = (column: string) => page.locator('th', { has: page.getByRole('button', { name: column, exact: true }) }).getAttribute('aria-sort');
+    await page.locator('tbody tr', { hasText: 'Bruno Costa' }).waitFor();
+    expect(await names()).toEqual(['Ana Buyer', 'Bruno Costa']);
+    expect(await sortOf('Last seen')).toBe('descending');
+
+    await page.getByRole('button', { name: 'Sessions', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('tbody tr td:first-child')?.textContent === 'Bruno Costa');
+    expect(await sortOf('Sessions')).toBe('descending');
+    expect(await sortOf('Last seen')).toBeNull();
+
+    // From the keyboard: the header button keeps focus while the list reloads, and Enter reverses the order.
+    const nameHeader = page.getByRole('button', { name: 'Name', exact: true });
+    await nameHeader.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('th[aria-sort="ascending"]') !== null);
+    expect(await names()).toEqual(['Ana Buyer', 'Bruno Costa']);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('th[aria-sort="descending"]')?.textContent?.includes('Name'));
+    expect(await names()).toEqual(['Bruno Costa', 'Ana Buyer']);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Name');
+
+    const day = new Date(threeDaysAgo).toISOString().slice(0, 10);
+    await page.getByLabel('Active from').fill(day);
+    await page.getByLabel('Active until').fill(day);
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+    expect(await names()).toEqual(['Bruno Costa']);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 2);
+    await page.getByRole('button', { name: 'Last seen', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('tbody tr td:first-child')?.textContent === 'Ana Buyer');
+
+    await page.getByRole('link', { name: 'Leads' }).click();
+    await page.waitForURL(/\/leads$/);
+    await page.locator('tbody tr').nth(1).waitFor();
+  });
+
   it('switches the whole UI, its dates and <html lang> to 简体中文, and remembers the choice', async () => {
     await page.getByLabel('Language').selectOption('zh-CN');
     const nav = page.getByRole('navigation', { name: '主导航' });
@@ -225,6 +268,45 @@ describe('dashboard', () => {
     await page.getByLabel('语言').selectOption('en');
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  });
+
+  it('renames a site, changes its domains and IP mode, and switches the language on the settings screen', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL(/\/settings$/);
+    const form = page.locator('form.site-settings', { hasText: siteKey });
+    await form.getByLabel('Name').fill('Example Exports GmbH');
+    await form.getByLabel('Domains').fill('example.com, https://www.Example.de/');
+    await form.getByLabel('IP addresses').selectOption('none');
+    await form.getByLabel('Keep raw events for (days)').fill('365');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText('“Example Exports GmbH” saved.').waitFor();
+    // The collector's normalized domains replace what was typed; the site selector follows the new name.
+    expect(await form.getByLabel('Domains').inputValue()).toBe('example.com\nexample.de');
+    expect(await page.locator('.site-select option').allTextContents()).toEqual(['Example Exports GmbH']);
+    const sites = await page.evaluate(async () => (await (await fetch('/api/sites')).json()).sites);
+    expect(sites).toEqual([expect.objectContaining({ name: 'Example Exports GmbH', domains: ['example.com', 'example.de'], ip_mode: 'none', retention_days: 365 })]);
+
+    // The new domain may send, and the buyer's address is not stored; the old ones were removed too.
+    expect((await send('visitor-dashboard-de', [{ id: randomUUID(), type: 'pageview', ts: Date.now(), url: 'https://shop.example.de/' }], 'https://shop.example.de')).status).toBe(204);
+    expect(collector.database.prepare('SELECT ip FROM visitors').pluck().all()).toEqual([null, null, null]);
+    expect(collector.database.prepare("SELECT ip_country FROM visitors WHERE client_id = 'visitor-dashboard-de'").pluck().get()).toBe('DE');
+
+    // An invalid domain is refused with the collector's reason, and nothing changes.
+    await form.getByLabel('Domains').fill('not a domain!');
+    await form.getByRole('button', { name: 'Save' }).click();
+    expect(await form.getByRole('alert').textContent()).toContain('not a domain name');
+    await form.getByLabel('Domains').fill('example.com example.de');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByRole('status').filter({ hasText: 'saved' }).waitFor();
+    expect(await form.getByRole('alert').count()).toBe(0);
+
+    const language = page.locator('main').getByLabel('Dashboard language');
+    await language.selectOption('zh-CN');
+    await page.getByRole('navigation', { name: '主导航' }).waitFor();
+    expect(await page.locator('h1').first().textContent()).toBe('设置');
+    expect(await page.evaluate(() => window.localStorage.getItem('leadtrail.language'))).toBe('zh-CN');
+    await page.locator('main').getByLabel('控制台语言').selectOption('en');
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
   });
 
   it('changes the password on the settings screen', async () => {

@@ -1,5 +1,6 @@
 /**
- * Screenshots of the overview, people and trail screens in English and 简体中文, taken on every run
+ * Screenshots of the overview, people, trail and settings screens in English and 简体中文 (settings
+ * also at a phone's width), taken on every run
  * into test-results/screenshots/ (git-ignored) from a realistic site: buyers from several channels
  * and countries, a form fill with a Chinese name, a WhatsApp open. A few are copied by hand to docs/
  * for the README. Each shot also checks that its screen shows the seeded buyers.
@@ -211,6 +212,23 @@ describe('screenshots', () => {
         expect(await page.locator('.fact-organisation dd').textContent()).toBe('Andrews & Arnold Ltd');
         expect(await page.locator('.event-chat_open .chat-target').textContent()).toBe('8613800138000');
         await shoot(`trail-${language}`);
+      });
+
+      it('shoots the settings, on a laptop and on a phone', async () => {
+        await page.goto(`${collector.url}/settings`);
+        const form = page.locator('form.site-settings');
+        await form.waitFor();
+        expect(await form.locator('input[name="name"]').inputValue()).toBe('Jinghua Valves');
+        expect(await page.locator('html').getAttribute('lang')).toBe(language);
+        await shoot(`settings-${language}`);
+        await page.setViewportSize({ width: 390, height: 844 });
+        try {
+          // Nothing may stick out sideways at a phone's width.
+          expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+          await page.screenshot({ path: join(SCREENSHOT_DIRECTORY, `settings-phone-${language}.png`), fullPage: true });
+        } finally {
+          await page.setViewportSize({ width: 1280, height: 800 });
+        }
       });
     });
   }

@@ -76,6 +76,17 @@ async function findFreePort(): Promise<number> {
   });
 }
 
+/** A collector, the admin's login cookie and one site for acme-valves.com: where most API tests start. */
+export async function createCollectorWithSite(
+  options: Parameters<typeof createTestCollector>[0] = {},
+): Promise<{ collector: TestCollector; cookie: string; siteKey: string }> {
+  const collector = await createTestCollector(options);
+  const cookie = await loginCookie(collector.app);
+  const response = await collector.app.inject({ method: 'POST', url: '/api/sites', payload: { name: 'Acme', domains: ['acme-valves.com'] }, headers: { cookie } });
+  if (response.statusCode !== 201) throw new Error(`creating the site failed: ${response.statusCode} ${response.body}`);
+  return { collector, cookie, siteKey: response.json().key };
+}
+
 /** Logs in through the API and returns the Cookie header value to send. */
 export async function loginCookie(app: FastifyInstance, password = ADMIN_PASSWORD): Promise<string> {
   const response = await app.inject({ method: 'POST', url: '/api/login', payload: { password } });
