@@ -71,6 +71,7 @@ export function recordRequests(): Recorder {
 /**
  * Puts the tag on the page and runs a fresh copy of lt.js. `attributes` are the tag's data-
  * attributes besides data-site. A stub queue already on window.leadtrail is kept (and replayed).
+ * On a page that already has a form, lt.js imports lt-forms.js at once: it has run when this resolves.
  */
 export async function loadSnippet(attributes: Record<string, string> = {}): Promise<void> {
   for (const old of Array.from(document.querySelectorAll('script[data-site]'))) old.remove();
@@ -81,8 +82,17 @@ export async function loadSnippet(attributes: Record<string, string> = {}): Prom
   document.head.append(script);
   if (window.leadtrail?.loaded) delete window.leadtrail;
   vi.resetModules();
+  // What the collector serves at /lt-forms.js: the module built from snippet/lt-forms.ts.
+  vi.doMock(COLLECTOR + '/lt-forms.js', () => import('../../snippet/lt-forms.js'));
   await import('../../snippet/index.js');
+  await formsLoaded();
 }
+
+/**
+ * Resolves once an lt-forms.js that lt.js asked for has run (in jsdom, `import('./lt-forms.js')`
+ * imports snippet/lt-forms.ts; vi.doMock on that path stands in for a slow or failing download).
+ */
+export const formsLoaded = (): Promise<void> => vi.dynamicImportSettled();
 
 /** The page goes away (tab closed, link followed): pagehide, as browsers fire it. */
 export function leavePage(): void {
