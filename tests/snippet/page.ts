@@ -82,16 +82,32 @@ export async function loadSnippet(attributes: Record<string, string> = {}): Prom
   document.head.append(script);
   if (window.leadtrail?.loaded) delete window.leadtrail;
   vi.resetModules();
-  // What the collector serves at /lt-forms.js: the module built from snippet/lt-forms.ts.
-  vi.doMock(COLLECTOR + '/lt-forms.js', () => import('../../snippet/lt-forms.js'));
+  // lt.js imports COLLECTOR/lt-forms.js: here, the module it is built from, as serveForms says.
+  vi.doMock(COLLECTOR + '/lt-forms.js', async () => {
+    formsResponse.requests++;
+    await formsResponse.download?.();
+    return import('../../snippet/lt-forms.js');
+  });
   await import('../../snippet/index.js');
   await formsLoaded();
 }
 
-/**
- * Resolves once an lt-forms.js that lt.js asked for has run (in jsdom, `import('./lt-forms.js')`
- * imports snippet/lt-forms.ts; vi.doMock on that path stands in for a slow or failing download).
- */
+/** How the collector answers lt.js's import of lt-forms.js (serveForms). */
+export interface FormsResponse {
+  /** How many times lt.js asked for lt-forms.js. */
+  requests: number;
+  /** Runs before the file arrives: a promise holds it back (a slow network), a throw fails it (a 404). */
+  download?: () => unknown;
+}
+
+let formsResponse: FormsResponse = { requests: 0 };
+
+/** From now on, lt-forms.js arrives after `download` (by default at once); the answer counts the requests. */
+export function serveForms(download?: FormsResponse['download']): FormsResponse {
+  return (formsResponse = { requests: 0, download });
+}
+
+/** Resolves once an lt-forms.js that lt.js asked for has arrived and run (or failed). */
 export const formsLoaded = (): Promise<void> => vi.dynamicImportSettled();
 
 /** The page goes away (tab closed, link followed): pagehide, as browsers fire it. */
