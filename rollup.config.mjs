@@ -1,6 +1,6 @@
 // Builds the browser bundles into dist/public, which the collector serves:
 //   snippet/index.ts     → dist/public/lt.js            (one minified IIFE, no runtime dependencies)
-//   snippet/lt-forms.ts  → dist/public/lt-forms.js      (form capture, which lt.js loads on pages with a form)
+//   snippet/lt-forms.ts  → dist/public/lt-forms.js      (form capture, an ES module lt.js imports on pages with a form)
 //   dashboard/main.ts    → dist/public/dashboard/main.js (+ index.html and styles.css copied beside it)
 import { readFileSync } from 'node:fs';
 import typescript from '@rollup/plugin-typescript';
@@ -25,11 +25,13 @@ function failOnTypeScriptWarnings(warning, warn) {
   warn(warning);
 }
 
-/** lt.js and lt-forms.js: one minified IIFE each, built alike. */
+/**
+ * lt.js (an IIFE: a classic script, as the tag loads it) and lt-forms.js (an ES module: lt.js
+ * imports it with import(), and its one export is what lt.js calls), minified alike.
+ */
 const snippet = (input, file, format) => ({
   input,
   onwarn: failOnTypeScriptWarnings,
-  external: ['./lt-forms.js'],
   output: { file, format, strict: true },
   plugins: [
     typescript({ tsconfig: 'snippet/tsconfig.json', noEmit: false, outDir: undefined }),
