@@ -14,9 +14,9 @@
  * `import()` of the file beside lt.js (config.ts: formsUrl; not a relative specifier, which a
  * cross-origin classic script resolves against about:blank): a CSP that allows lt.js's origin lets
  * it run, and as a module it defines no global (it is fetched with CORS: the collector allows any
- * origin). It gets lt.js's sendEvent and listen as arguments, so the
- * two files share one copy of them. lt.js and lt-forms.js are cached separately, so this hand-over
- * is a contract between versions: change it only compatibly.
+ * origin). It gets lt.js's sendEvent and listen as arguments, so the two files share one copy of
+ * them. lt.js and lt-forms.js are cached apart, so this hand-over is a contract between versions:
+ * change it only compatibly.
  */
 import type { settleForm as settle } from './forms.js';
 import { currentDocument, formsUrl, listen } from './config.js';
