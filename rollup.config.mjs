@@ -1,6 +1,7 @@
-// Builds the two browser bundles into dist/public, which the collector serves:
-//   snippet/index.ts   → dist/public/lt.js            (one minified IIFE, no runtime dependencies)
-//   dashboard/main.ts  → dist/public/dashboard/main.js (+ index.html and styles.css copied beside it)
+// Builds the browser bundles into dist/public, which the collector serves:
+//   snippet/index.ts     → dist/public/lt.js            (one minified IIFE, no runtime dependencies)
+//   snippet/lt-forms.ts  → dist/public/lt-forms.js      (form capture, an ES module lt.js imports on pages with a form)
+//   dashboard/main.ts    → dist/public/dashboard/main.js (+ index.html and styles.css copied beside it)
 import { readFileSync } from 'node:fs';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
@@ -24,23 +25,30 @@ function failOnTypeScriptWarnings(warning, warn) {
   warn(warning);
 }
 
+/**
+ * lt.js (an IIFE: a classic script, as the tag loads it) and lt-forms.js (an ES module: lt.js
+ * imports it with import(), and its one export is what lt.js calls), minified alike.
+ */
+const snippet = (input, file, format) => ({
+  input,
+  onwarn: failOnTypeScriptWarnings,
+  output: { file, format, strict: true },
+  plugins: [
+    typescript({ tsconfig: 'snippet/tsconfig.json', noEmit: false, outDir: undefined }),
+    terser({
+      ecma: 2017,
+      // Several passes and top-level mangling matter for the gzip budget (SPEC: lt.js ≤ 3 KiB gzip).
+      // hoist_funs (function declarations first, where the engine hoists them anyway): −26 B gzip.
+      compress: { passes: 3, unsafe_arrows: true, pure_getters: true, hoist_funs: true },
+      mangle: { toplevel: true },
+      format: { comments: false },
+    }),
+  ],
+});
+
 export default [
-  {
-    input: 'snippet/index.ts',
-    onwarn: failOnTypeScriptWarnings,
-    output: { file: 'dist/public/lt.js', format: 'iife', strict: true },
-    plugins: [
-      typescript({ tsconfig: 'snippet/tsconfig.json', noEmit: false, outDir: undefined }),
-      terser({
-        ecma: 2017,
-        // Several passes and top-level mangling matter for the gzip budget (SPEC: lt.js ≤ 3 KiB gzip).
-        // hoist_funs (function declarations first, where the engine hoists them anyway): −26 B gzip.
-        compress: { passes: 3, unsafe_arrows: true, pure_getters: true, hoist_funs: true },
-        mangle: { toplevel: true },
-        format: { comments: false },
-      }),
-    ],
-  },
+  snippet('snippet/index.ts', 'dist/public/lt.js', 'iife'),
+  snippet('snippet/lt-forms.ts', 'dist/public/lt-forms.js', 'es'),
   {
     input: 'dashboard/main.ts',
     onwarn: failOnTypeScriptWarnings,

@@ -1,5 +1,6 @@
-// What lt.js costs the page's main thread, in Chromium, against the real collector (`leadtrail
-// serve` from the built dist/, on 127.0.0.1) — at load, and per form submit.
+// What lt.js (and lt-forms.js, which it imports on this page with forms) costs the page's main
+// thread, in Chromium, against the real collector (`leadtrail serve` from the built dist/, on
+// 127.0.0.1) — at load, and per form submit.
 //
 //   npm run build && node bench/snippet-cost.mjs [--runs 7] [--submits 20] [--throttle 1]
 //
@@ -8,8 +9,8 @@
 //   load    — CDP Performance.getMetrics ScriptDuration and TaskDuration once the page has loaded and
 //             lt.js has sent its first batch (1.3 s), with vs without the tag (median of the runs);
 //             and, from a devtools.timeline trace of 3 more loads, the main-thread time of lt.js
-//             itself: evaluating it, plus its callbacks that the event loop ran (timers, listeners,
-//             fetch answers; the first send 1 s after load among them).
+//             and of lt-forms.js themselves: evaluating each, plus their callbacks that the event
+//             loop ran (timers, listeners, fetch answers; the first send 1 s after load among them).
 //   submit  — `submits` different forms submitted one by one (the page's own handler cancels the
 //             navigation, as AJAX forms do); each submit timed around requestSubmit(), which runs
 //             every submit listener synchronously, lt.js's included (read fields, queue, send).
@@ -104,18 +105,21 @@ async function servePages(collector) {
 }
 
 /**
- * Main-thread milliseconds of lt.js in a devtools.timeline trace: its evaluation, and the callbacks
- * the event loop ran in it (timers, listeners, fetch answers — the first send among them). The
- * submits are not in it: they run nested in the harness's own call, and are timed on their own.
+ * Main-thread milliseconds of `file` (lt.js or lt-forms.js) in a devtools.timeline trace: its
+ * evaluation, and the callbacks the event loop ran in it (timers, listeners, fetch answers — the
+ * first send among them). The submits are not in it: they run nested in the harness's own call,
+ * and are timed on their own. lt-forms.js is a module: compiled (`v8.compileModule`, with its url)
+ * apart from its evaluation (`v8.evaluateModule`, without one: the page has no other module).
  */
-function snippetTime(trace) {
+function snippetTime(trace, file) {
   let evaluate = 0;
   let callbacks = 0;
   for (const event of JSON.parse(trace).traceEvents) {
-    const url = event.args?.data?.url ?? '';
-    if (!url.endsWith('/lt.js') || event.ph !== 'X') continue;
-    if (event.name === 'EvaluateScript') evaluate += event.dur / 1000;
-    else if (event.name === 'FunctionCall') callbacks += event.dur / 1000;
+    if (event.ph !== 'X') continue;
+    const ours = (event.args?.data?.url ?? '').endsWith(`/${file}`);
+    if ((ours && (event.name === 'EvaluateScript' || event.name === 'v8.compileModule')) || (file === 'lt-forms.js' && event.name === 'v8.evaluateModule')) {
+      evaluate += event.dur / 1000;
+    } else if (ours && event.name === 'FunctionCall') callbacks += event.dur / 1000;
   }
   return { evaluate, callbacks };
 }
@@ -143,7 +147,7 @@ async function measureRun(browser, site, variant, traced = false) {
   await page.waitForTimeout(300);
   const trace = traced ? (await browser.stopTracing()).toString() : undefined;
   await context.close();
-  return { load, submits, snippet: trace && snippetTime(trace) };
+  return { load, submits, snippet: trace && { core: snippetTime(trace, 'lt.js'), forms: snippetTime(trace, 'lt-forms.js') } };
 }
 
 const median = (numbers) => {
@@ -176,7 +180,8 @@ try {
   for (let run = 0; run < TRACED_RUNS; run++) {
     const { snippet } = await measureRun(browser, site, 'with', true);
     traced.push(snippet);
-    console.log(`traced run ${run + 1}: lt.js evaluate ${round(snippet.evaluate)} ms, callbacks ${round(snippet.callbacks)} ms`);
+    const { core, forms } = snippet;
+    console.log(`traced run ${run + 1}: lt.js evaluate ${round(core.evaluate)} ms, callbacks ${round(core.callbacks)} ms; lt-forms.js evaluate ${round(forms.evaluate)} ms, callbacks ${round(forms.callbacks)} ms`);
   }
 } finally {
   await browser.close();
@@ -200,10 +205,12 @@ const summary = {
   cpuThrottle: THROTTLE,
   loadScriptMs: { without: round(loads('without', 'script')), with: round(loads('with', 'script')), difference: round(loads('with', 'script') - loads('without', 'script')) },
   loadTaskMs: { without: round(loads('without', 'task')), with: round(loads('with', 'task')), difference: round(loads('with', 'task') - loads('without', 'task')) },
-  snippetMainThreadMsTraced: {
-    evaluate: round(median(traced.map((snippet) => snippet.evaluate))),
-    callbacks: round(median(traced.map((snippet) => snippet.callbacks))),
-  },
+  snippetMainThreadMsTraced: Object.fromEntries(
+    ['core', 'forms'].map((file) => [
+      file,
+      { evaluate: round(median(traced.map((snippet) => snippet[file].evaluate))), callbacks: round(median(traced.map((snippet) => snippet[file].callbacks))) },
+    ]),
+  ),
   submitMs: {
     withoutMedian: round(median(submitTimes('without'))),
     withMedian: round(median(submitTimes('with'))),

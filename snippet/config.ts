@@ -5,6 +5,8 @@
 export let siteKey: string | null;
 /** Collector base URL without a trailing slash. */
 export let collectorUrl: string;
+/** lt-forms.js, form capture (forms-loader.ts). */
+export let formsUrl: string;
 export let consentRequired: boolean;
 export let respectDoNotTrack: boolean;
 
@@ -15,6 +17,8 @@ export function readConfig(): string | null {
   const read = (name: string) => script.getAttribute('data-' + name);
   // Without data-api the collector is where lt.js came from (an inlined copy without data-api throws here, and stays inert).
   collectorUrl = (read('api') || new URL(script.src).origin).replace(/\/+$/, '');
+  // Beside lt.js, wherever it was loaded from; an inlined copy takes it from the collector.
+  formsUrl = new URL('lt-forms.js', script.src || collectorUrl + '/').href;
   consentRequired = read('consent') == 'required';
   respectDoNotTrack = read('respect-dnt') != null;
   return (siteKey = read('site'));

@@ -8,10 +8,13 @@
  * event). Its values are read then, since plugins clear the form after success. It is held until
  * the plugin reports the outcome, OUTCOME_MS pass, or the page is hidden or left (index.ts calls
  * settleForm), and is then sent once.
+ *
+ * This file is built into lt-forms.js, which lt.js imports only on pages with a form
+ * (forms-loader.ts). lt.js hands it its own `sendEvent` and `listen` when it starts, so the two files
+ * share them instead of each carrying a copy: only types are imported from lt.js's modules.
  */
-import type { EventFields } from './transport.js';
-import { currentDocument, currentUrl, listen } from './config.js';
-import { sendEvent } from './transport.js';
+import type { listen } from './config.js';
+import type { EventFields, sendEvent as SendEvent } from './transport.js';
 
 type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 type Fields = Record<string, string>;
@@ -86,6 +89,8 @@ let heldRoot: Element | undefined;
 let heldTimer: ReturnType<typeof setTimeout>;
 let hookedJquery: unknown;
 const started = new WeakSet<HTMLFormElement>();
+/** lt.js's sendEvent (see trackForms). */
+let sendEvent: typeof SendEvent;
 
 /**
  * Runs a listener so that its failures stay ours, and returns nothing (`false` would stop a jQuery
@@ -100,29 +105,28 @@ const guard =
     } catch {}
   };
 
-export function trackForms(): void {
-  // Capture phase: AJAX plugins call preventDefault or stopPropagation in their own submit handlers.
-  listen('submit', guard((event: Event) => begin(event.target as Element)));
-  listen('click', guard(clickButton));
-  listen(
-    'input',
-    guard((event: Event) => {
+/**
+ * Starts form capture; lt.js calls it with its own `sendEvent` and `listen`, and with the events it
+ * kept while this file downloaded (forms-loader.ts), which are handled now, in their order, as if
+ * they had just happened: a submission made meanwhile is read now, not missed. Returns
+ * `settleForm` for lt.js to call when the page is hidden or left.
+ */
+export function trackForms(send: typeof SendEvent, listenTo: typeof listen, early: Event[]): typeof settleForm {
+  sendEvent = send;
+  const handlers: Record<string, (event: never) => void> = {
+    // Capture phase: AJAX plugins call preventDefault or stopPropagation in their own submit handlers.
+    submit: (event: Event) => begin(event.target as Element),
+    click: clickButton,
+    input: (event: Event) => {
       const form = (event.target as Field).form;
       if (form && !started.has(form) && !form.closest(IGNORE)) {
         started.add(form);
         sendEvent({ type: 'form_start', form: nameForm(form) });
       }
-    }),
-  );
-  // On window in the capture phase: events dispatched at window, document or any form, bubbling or not.
-  for (const type of OUTCOME_EVENTS.split(' ')) {
-    listen(type, guard((event: Event) => report(type, (event as CustomEvent).detail)));
-  }
-  // HubSpot's iframe embeds are reached only through the hsFormCallback messages they post to the
-  // page; `onFormSubmitted` carries the values.
-  listen(
-    'message',
-    guard(({ data }: MessageEvent) => {
+    },
+    // HubSpot's iframe embeds are reached only through the hsFormCallback messages they post to the
+    // page; `onFormSubmitted` carries the values.
+    message: ({ data }: MessageEvent) => {
       if (data.eventName == 'onFormSubmitted') {
         // A raw-HTML HubSpot form was seen submitting, and this settles it; else the values are all we get.
         if (!(held && held.provider == 'hubspot')) {
@@ -133,9 +137,20 @@ export function trackForms(): void {
         }
         settleForm('success');
       }
-    }),
-  );
-  hookJquery();
+    },
+  };
+  // On window in the capture phase: events dispatched at window, document or any form, bubbling or not.
+  for (const type of OUTCOME_EVENTS.split(' ')) {
+    handlers[type] = (event: CustomEvent) => report(type, event.detail);
+  }
+  for (const type in handlers) listenTo(type, (handlers[type] = guard(handlers[type]!)));
+  // A guarded no-op: hooks a jQuery already on the page, and a broken one cannot stop the replay.
+  guard(() => {})();
+  for (const event of early) {
+    const handler = handlers[event.type];
+    if (handler) handler(event as never);
+  }
+  return settleForm;
 }
 
 /**
@@ -148,7 +163,7 @@ function hookJquery(): void {
   const jquery = (window as { jQuery?: (target: Document) => { on(types: string, listener: unknown): void } }).jQuery;
   if (jquery && jquery != hookedJquery) {
     hookedJquery = jquery;
-    jquery(currentDocument).on(
+    jquery(document).on(
       OUTCOME_EVENTS + ' error submit',
       guard((event: Event, data: OutcomeData) => (event.type == 'submit' ? begin(event.target as Element) : report(event.type, data))),
     );
@@ -197,7 +212,7 @@ function hold(form: string, provider: string, fields: Fields): void {
 const report = (type: string, data: OutcomeData): void =>
   settleForm(INVALID.test(type) || Object.keys((data && data.response && data.response.errors) || 0).length ? 'invalid' : 'success');
 
-/** Sends the held submission, if any, with its outcome; index.ts calls it when the page is hidden or left. */
+/** Sends the held submission, if any, with its outcome; lt.js calls it when the page is hidden or left. */
 export function settleForm(outcome: Submission['outcome'] = 'unknown'): void {
   if (held) {
     clearTimeout(heldTimer);
@@ -209,7 +224,7 @@ export function settleForm(outcome: Submission['outcome'] = 'unknown'): void {
 
 /** id, else name, else the path it posts to. Attributes, not properties: a field named `id` shadows `form.id`. */
 const nameForm = (form: Element): string =>
-  form.getAttribute('id') || form.getAttribute('name') || new URL(form.getAttribute('action') || '', currentUrl()).pathname;
+  form.getAttribute('id') || form.getAttribute('name') || new URL(form.getAttribute('action') || '', location.href).pathname;
 
 /**
  * The visitor's answers by class (email, name, phone, …) or by field name, without anything

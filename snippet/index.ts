@@ -6,7 +6,7 @@ import { currentDocument, listen, readConfig } from './config.js';
 import { initConsent, setConsent } from './identity.js';
 import { flush, sendEvent, startTransport } from './transport.js';
 import { trackPageviews } from './pageviews.js';
-import { settleForm, trackForms } from './forms.js';
+import { settleForm, watchForForms } from './forms-loader.js';
 import { trackChats } from './chat.js';
 import { trackChatWidgets } from './chat-widgets.js';
 import { reportEngagement, trackEngagement } from './engagement.js';
@@ -83,13 +83,13 @@ function start(): void {
   startTransport();
   trackEngagement();
   trackPageviews(reportEngagement);
-  trackForms();
+  watchForForms();
   trackChats();
   trackChatWidgets();
   const leave = () => {
     reportEngagement();
     // A form submission still waiting for its outcome leaves with the page.
-    settleForm();
+    if (settleForm) settleForm();
     flush(true);
   };
   // pagehide is the last event mobile Safari reliably fires; visibilitychange (fired at the document,

@@ -1,7 +1,8 @@
 /**
- * `GET /lt.js`: the snippet, read once at start, served pre-compressed (brotli or gzip) with an
- * ETag. The URL is not versioned — sites paste it once — so caches may keep it only briefly and
- * must revalidate; a 304 costs a few bytes.
+ * `GET /lt.js` and `GET /lt-forms.js` (form capture, which lt.js imports on pages with a form): the
+ * snippet's files, read once at start, served pre-compressed (brotli or gzip) with an ETag. The
+ * URLs are not versioned — sites paste the tag once — so caches may keep them only briefly and must
+ * revalidate; a 304 costs a few bytes.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,13 @@ export interface SnippetRoutesOptions {
 }
 
 export async function snippetRoutes(app: FastifyInstance, { publicDirectory }: SnippetRoutesOptions): Promise<void> {
-  const file = join(publicDirectory, 'lt.js');
+  serveScript(app, publicDirectory, 'lt.js');
+  // lt.js loads it with import(): a module script, fetched with CORS from the site's pages.
+  serveScript(app, publicDirectory, 'lt-forms.js', { 'Access-Control-Allow-Origin': '*' });
+}
+
+function serveScript(app: FastifyInstance, publicDirectory: string, name: string, extraHeaders: Record<string, string> = {}): void {
+  const file = join(publicDirectory, name);
   let source: Buffer;
   try {
     source = readFileSync(file);
@@ -28,7 +35,7 @@ export async function snippetRoutes(app: FastifyInstance, { publicDirectory }: S
   };
   const etag = `"${createHash('sha256').update(source).digest('base64url').slice(0, 22)}"`;
 
-  app.get('/lt.js', async (request, reply) => {
+  app.get(`/${name}`, async (request, reply) => {
     reply
       .header('Content-Type', 'application/javascript; charset=utf-8')
       // Five minutes fresh, then a cheap revalidation; a day of stale-while-revalidate keeps pages fast.
@@ -36,7 +43,8 @@ export async function snippetRoutes(app: FastifyInstance, { publicDirectory }: S
       .header('ETag', etag)
       .header('Vary', 'Accept-Encoding')
       // Sites that isolate themselves (COEP) may still load a cross-origin script that opts in.
-      .header('Cross-Origin-Resource-Policy', 'cross-origin');
+      .header('Cross-Origin-Resource-Policy', 'cross-origin')
+      .headers(extraHeaders);
     const ifNoneMatch = request.headers['if-none-match'];
     if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
       return reply.code(304).send();

@@ -6,9 +6,11 @@
  * cross-origin iframe, a <div> with a button). The observation point is what the collector stored:
  * the expected form_submit (form, provider, classified fields, outcome), exactly one per
  * submission, and no password, card number, hidden or honeypot value anywhere in what was stored.
+ * Form capture is lt-forms.js, which lt.js imports only on pages with a form: the last tests follow
+ * when it is (and is not) downloaded, a submission made while it downloads, and a failed download.
  */
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { ValidEvent } from '../../collector/ingest/schema.js';
 import { tagLoaded, useFixtureBrowser } from '../helpers/fixture-browser.js';
 import { eventually, storedEvents } from '../helpers/stored-events.js';
@@ -425,5 +427,98 @@ describe('form_submit from the forms buyers really send, in Chromium', () => {
     const events = await leaveAndRead(page, siteKey, origin);
     expect(formSubmits(events)).toHaveLength(1);
     expectNowhere(events, []);
+  });
+});
+
+describe('lt-forms.js, the form capture that lt.js imports only on pages with a form', () => {
+  /**
+   * Opens a fixture page as a new visitor of a new site, recording the page's requests for
+   * lt-forms.js and every error that reached it. `prepare` sets up the context first (routes).
+   */
+  async function open(path: string, prepare?: (context: BrowserContext) => Promise<unknown>) {
+    const { siteKey, origin } = await newSite(path);
+    const context = await newContext();
+    await prepare?.(context);
+    // Chromium asks before handing tel: over to another app; the hand-off is cancelled after the page (and lt.js) saw the click.
+    await context.addInitScript(() =>
+      addEventListener('click', (event) => {
+        if ((event.target as Element).closest('a[href^="tel:"]')) event.preventDefault();
+      }),
+    );
+    const page = await context.newPage();
+    const formsRequests: string[] = [];
+    page.on('request', (request) => new URL(request.url()).pathname === '/lt-forms.js' && formsRequests.push(request.url()));
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`${origin}${path}`);
+    await tagLoaded(page);
+    return { page, siteKey, origin, formsRequests, errors };
+  }
+
+  /** The popup's quote form: opened, an email typed (one input event, as a paste or autofill makes) and sent at once with Enter. */
+  async function sendPopupForm(page: Page, email: string): Promise<void> {
+    await page.click('#ask');
+    await page.fill('[name=email]', email);
+    await page.press('[name=email]', 'Enter');
+    await page.waitForSelector('text=Thanks! We will send the quote today.');
+  }
+
+  it('is never downloaded by pages without a form, whatever the visitor does there', async () => {
+    const { page, siteKey, origin, formsRequests } = await open('/popup.html');
+    await page.mouse.wheel(0, 300);
+    await page.click('h1');
+    await page.click('#call');
+    await page.goto(`${origin}/thanks.html`);
+    const events = await leaveAndRead(page, siteKey, origin);
+    // The scroll and the click also make an engagement report.
+    expect(events.map((event) => event.type).filter((type) => type !== 'engagement')).toEqual(['pageview', 'chat_open', 'pageview', 'pageview', 'track']);
+    expect(formsRequests).toEqual([]);
+  });
+
+  it('is downloaded, from where lt.js came, once a form appears; a submit right after the first input counts', async () => {
+    const { page, siteKey, origin, formsRequests } = await open('/popup.html');
+    expect(formsRequests).toEqual([]);
+    await sendPopupForm(page, 'ana.souza@importadora.com.br');
+    expect(formsRequests).toEqual([`${collector().url}/lt-forms.js`]);
+
+    const events = await leaveAndRead(page, siteKey, origin);
+    expect(events.filter((event) => event.type === 'form_start')).toEqual([expect.objectContaining({ form: 'popup-quote' })]);
+    expect(formSubmits(events)).toEqual([
+      expect.objectContaining({ form: 'popup-quote', provider: 'native', fields: { email: 'ana.souza@importadora.com.br', quantity: '200' } }),
+    ]);
+  });
+
+  it('counts a submission made while it is still downloading', async () => {
+    let arrive!: () => void;
+    const held = new Promise<void>((resolve) => (arrive = resolve));
+    const { page, siteKey, origin, formsRequests } = await open('/popup.html', (context) =>
+      context.route('**/lt-forms.js', async (route) => {
+        await held;
+        await route.continue();
+      }),
+    );
+    await sendPopupForm(page, 'li.wei@shenzhen-import.cn');
+    expect(formsRequests).toHaveLength(1);
+    expect(formSubmits(storedEvents(collector(), siteKey))).toEqual([]);
+
+    arrive();
+    // form_start, sent from the kept events once the file runs, shows the submit was handed over too.
+    await eventually(() => storedEvents(collector(), siteKey).find((event) => event.type === 'form_start'), 'the stored form_start');
+    const events = await leaveAndRead(page, siteKey, origin);
+    expect(formSubmits(events)).toEqual([
+      expect.objectContaining({ form: 'popup-quote', fields: { email: 'li.wei@shenzhen-import.cn', quantity: '200' } }),
+    ]);
+  });
+
+  it('fails harmlessly when it cannot be loaded: page views and chat are still recorded, no error reaches the page', async () => {
+    const { page, siteKey, origin, formsRequests, errors } = await open('/popup.html', (context) =>
+      context.route('**/lt-forms.js', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' })),
+    );
+    await sendPopupForm(page, 'olena@kyiv-import.ua');
+    await page.click('#call');
+    const events = await leaveAndRead(page, siteKey, origin);
+    expect(formsRequests).toHaveLength(1);
+    expect(events.map((event) => event.type).filter((type) => type !== 'engagement')).toEqual(['pageview', 'chat_open', 'pageview', 'track']);
+    expect(errors).toEqual([]);
   });
 });

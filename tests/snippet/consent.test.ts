@@ -10,6 +10,8 @@ beforeAll(async () => {
   sent = recordRequests();
   document.addEventListener('submit', (event) => event.preventDefault());
   document.addEventListener('click', (event) => event.preventDefault());
+  // A page with a form: lt.js imports lt-forms.js at start.
+  render('<form id="on-load"></form>');
   await loadSnippet({ 'data-consent': 'required' });
 });
 

@@ -24,6 +24,8 @@ beforeAll(async () => {
   sent = recordRequests();
   // The site's own script: an AJAX form handler that cancels the native submission afterwards.
   document.addEventListener('submit', (event) => event.preventDefault());
+  // A page with a form: lt.js imports lt-forms.js at start (lazy-forms.test.ts covers the other pages).
+  render('<form id="on-load"></form>');
   await loadSnippet();
   vi.advanceTimersByTime(1000);
 });

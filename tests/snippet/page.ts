@@ -71,6 +71,7 @@ export function recordRequests(): Recorder {
 /**
  * Puts the tag on the page and runs a fresh copy of lt.js. `attributes` are the tag's data-
  * attributes besides data-site. A stub queue already on window.leadtrail is kept (and replayed).
+ * On a page that already has a form, lt.js imports lt-forms.js at once: it has run when this resolves.
  */
 export async function loadSnippet(attributes: Record<string, string> = {}): Promise<void> {
   for (const old of Array.from(document.querySelectorAll('script[data-site]'))) old.remove();
@@ -81,8 +82,33 @@ export async function loadSnippet(attributes: Record<string, string> = {}): Prom
   document.head.append(script);
   if (window.leadtrail?.loaded) delete window.leadtrail;
   vi.resetModules();
+  // lt.js imports COLLECTOR/lt-forms.js: here, the module it is built from, as serveForms says.
+  vi.doMock(COLLECTOR + '/lt-forms.js', async () => {
+    formsResponse.requests++;
+    await formsResponse.download?.();
+    return import('../../snippet/lt-forms.js');
+  });
   await import('../../snippet/index.js');
+  await formsLoaded();
 }
+
+/** How the collector answers lt.js's import of lt-forms.js (serveForms). */
+export interface FormsResponse {
+  /** How many times lt.js asked for lt-forms.js. */
+  requests: number;
+  /** Runs before the file arrives: a promise holds it back (a slow network), a throw fails it (a 404). */
+  download?: () => unknown;
+}
+
+let formsResponse: FormsResponse = { requests: 0 };
+
+/** From now on, lt-forms.js arrives after `download` (by default at once); the answer counts the requests. */
+export function serveForms(download?: FormsResponse['download']): FormsResponse {
+  return (formsResponse = { requests: 0, download });
+}
+
+/** Resolves once an lt-forms.js that lt.js asked for has arrived and run (or failed). */
+export const formsLoaded = (): Promise<void> => vi.dynamicImportSettled();
 
 /** The page goes away (tab closed, link followed): pagehide, as browsers fire it. */
 export function leavePage(): void {
