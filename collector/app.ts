@@ -23,6 +23,9 @@ import { siteRoutes } from './routes/sites.js';
 import { snippetRoutes } from './routes/snippet.js';
 import { tokenRoutes } from './routes/tokens.js';
 
+/** How often the overview's rollups catch up with new data between overview requests. */
+const ROLLUP_REFRESH_MS = 10_000;
+
 export interface AppOptions {
   repositories: Repositories;
   /** Where browsers reach this collector (no trailing slash): tags and trail links use it. */
@@ -54,6 +57,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // close() waits for requests in flight, whose handlers wait for their commit; this then catches
   // anything still queued, so every accepted event is on disk before the database is closed.
   app.addHook('onClose', () => writer.drain());
+  // The overview refreshes the rollups before answering; this keeps what it has to fold small.
+  let folding = Promise.resolve();
+  const rollupTimer = setInterval(() => {
+    folding = repositories.rollups.refreshRollups().catch((error: unknown) => app.log.error({ err: error }, 'refreshing the overview rollups failed'));
+  }, ROLLUP_REFRESH_MS).unref();
+  app.addHook('onClose', async () => {
+    clearInterval(rollupTimer);
+    await folding;
+  });
   app.decorateRequest('user', null);
   // Limits are set per route (/collect, /api/login); everything else is unlimited.
   await app.register(fastifyRateLimit, {
@@ -82,7 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         await authenticated.register(siteRoutes, { sites: repositories.sites, publicUrl });
         await authenticated.register(peopleRoutes, { sites: repositories.sites, people: repositories.people });
         await authenticated.register(leadRoutes, { sites: repositories.sites, leads: repositories.leads, publicUrl });
-        await authenticated.register(overviewRoutes, { sites: repositories.sites, overview: repositories.overview });
+        await authenticated.register(overviewRoutes, { sites: repositories.sites, overview: repositories.overview, rollups: repositories.rollups });
       });
     },
     { prefix: '/api' },

@@ -5,6 +5,7 @@ import { createIngestRepository, type IngestRepository } from './ingest.js';
 import { createLeadRepository, type LeadRepository } from './leads.js';
 import { createOverviewRepository, type OverviewRepository } from './overview.js';
 import { createPeopleRepository, type PeopleRepository } from './people.js';
+import { createRollupRepository, type RollupRepository } from './rollups.js';
 import { createSiteRepository, type SiteRepository } from './sites.js';
 
 export interface Repositories {
@@ -13,6 +14,7 @@ export interface Repositories {
   leads: LeadRepository;
   overview: OverviewRepository;
   people: PeopleRepository;
+  rollups: RollupRepository;
   sites: SiteRepository;
 }
 
@@ -23,6 +25,7 @@ export function createRepositories(database: SqliteDatabase): Repositories {
     leads: createLeadRepository(database),
     overview: createOverviewRepository(database),
     people: createPeopleRepository(database),
+    rollups: createRollupRepository(database),
     sites: createSiteRepository(database),
   };
 }

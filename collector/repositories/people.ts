@@ -5,6 +5,7 @@
 import type { SqliteDatabase } from '../db/open.js';
 import type { Channel, ClickIds } from '../ingest/channel.js';
 import type { ValidEvent } from '../ingest/schema.js';
+import { createRollupEraser } from './rollups.js';
 
 export interface PersonSummary {
   id: number;
@@ -256,8 +257,10 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
     ipCountry: row.ip_country,
   });
 
+  const rollups = createRollupEraser(database);
   const erase = database.transaction((personId: number): boolean => {
     const visitorIds = statements.visitorsOf.all(personId) as number[];
+    rollups.beforeErase(personId);
     statements.deleteEvents.run({ personId });
     statements.deleteSessions.run(personId);
     statements.deleteLinks.run(personId);
@@ -271,7 +274,9 @@ export function createPeopleRepository(database: SqliteDatabase): PeopleReposito
         statements.reassignVisitor.run(otherPerson, visitorId);
       }
     }
-    return statements.deletePerson.run(personId).changes > 0;
+    const erased = statements.deletePerson.run(personId).changes > 0;
+    rollups.afterErase(personId);
+    return erased;
   });
 
   /** Erased rows must not linger in the WAL file either. */

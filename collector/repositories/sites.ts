@@ -16,6 +16,8 @@ export interface Site {
   key: string;
   name: string;
   domains: string[];
+  /** IANA name: the overview's days are calendar days there. */
+  timeZone: string;
   createdAt: number;
 }
 
@@ -24,6 +26,7 @@ interface SiteRow {
   key: string;
   name: string;
   domains: string;
+  time_zone: string;
   created_at: number;
 }
 
@@ -35,7 +38,8 @@ export interface SiteStatus {
 }
 
 export interface SiteRepository {
-  createSite(input: { name: string; domains: string[] }): Promise<Site>;
+  /** `timeZone`: an IANA name the caller has checked (default UTC). */
+  createSite(input: { name: string; domains: string[]; timeZone?: string }): Promise<Site>;
   findSiteByKey(key: string): Promise<Site | null>;
   listSites(): Promise<Site[]>;
   findSiteStatus(siteId: number, now?: number): Promise<SiteStatus>;
@@ -45,7 +49,7 @@ const HOUR_MS = 60 * 60_000;
 
 export function createSiteRepository(database: SqliteDatabase): SiteRepository {
   const statements = {
-    insert: database.prepare('INSERT INTO sites (key, name, domains, created_at) VALUES (?, ?, ?, ?)'),
+    insert: database.prepare('INSERT INTO sites (key, name, domains, time_zone, created_at) VALUES (?, ?, ?, ?, ?)'),
     findByKey: database.prepare('SELECT * FROM sites WHERE key = ?'),
     list: database.prepare('SELECT * FROM sites ORDER BY id'),
     // Polled every few seconds, so both read an index range instead of the events table:
@@ -61,17 +65,18 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
     key: row.key,
     name: row.name,
     domains: JSON.parse(row.domains) as string[],
+    timeZone: row.time_zone,
     createdAt: row.created_at,
   });
 
   const cache = new Map<string, { site: Site; until: number }>();
 
   return {
-    async createSite({ name, domains }) {
+    async createSite({ name, domains, timeZone = 'UTC' }) {
       const key = newSiteKey();
       const createdAt = Date.now();
-      const result = statements.insert.run(key, name, JSON.stringify(domains), createdAt);
-      return { id: Number(result.lastInsertRowid), key, name, domains, createdAt };
+      const result = statements.insert.run(key, name, JSON.stringify(domains), timeZone, createdAt);
+      return { id: Number(result.lastInsertRowid), key, name, domains, timeZone, createdAt };
     },
     async findSiteByKey(key) {
       const now = Date.now();

@@ -1,5 +1,5 @@
 /**
- * Sites: `POST /api/sites` creates one and returns the tag to paste; `GET /api/sites` lists them;
+ * Sites: `POST /api/sites` creates one (with its reporting time zone) and returns the tag to paste; `GET /api/sites` lists them;
  * `GET /api/sites/:key/status` tells whether the tag sends events yet.
  */
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { HttpError, parseOrThrow } from '../errors.js';
 import { normalizeDomain } from '../ingest/domains.js';
 import type { Site, SiteRepository } from '../repositories/sites.js';
+import { canonicalTimeZone, isTimeZone } from '../time-zones.js';
 import { isoTime } from './format.js';
 import type { SiteJson, SiteStatusJson } from './json-types.js';
 
@@ -24,6 +25,13 @@ const domainSchema = z
 export const siteInputSchema = z.object({
   name: z.string().trim().min(1).max(100),
   domains: z.array(domainSchema).min(1).max(20),
+  /** The reporting time zone; the dashboard sends the browser's, the API defaults to UTC. */
+  time_zone: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, { message: 'not an IANA time zone (such as Europe/Berlin)' })
+    .transform(canonicalTimeZone)
+    .default('UTC'),
 });
 
 function safeHostname(text: string): string {
@@ -40,7 +48,14 @@ export function snippetTag(publicUrl: string, siteKey: string): string {
 }
 
 export function siteJson(site: Site, publicUrl: string): SiteJson {
-  return { key: site.key, name: site.name, domains: site.domains, created_at: isoTime(site.createdAt), snippet: snippetTag(publicUrl, site.key) };
+  return {
+    key: site.key,
+    name: site.name,
+    domains: site.domains,
+    time_zone: site.timeZone,
+    created_at: isoTime(site.createdAt),
+    snippet: snippetTag(publicUrl, site.key),
+  };
 }
 
 export async function siteRoutes(app: FastifyInstance, { sites, publicUrl }: { sites: SiteRepository; publicUrl: string }): Promise<void> {
@@ -48,7 +63,7 @@ export async function siteRoutes(app: FastifyInstance, { sites, publicUrl }: { s
 
   app.post('/sites', async (request, reply) => {
     const input = parseOrThrow(siteInputSchema, request.body, 'site');
-    const site = await sites.createSite({ name: input.name, domains: [...new Set(input.domains)] });
+    const site = await sites.createSite({ name: input.name, domains: [...new Set(input.domains)], timeZone: input.time_zone });
     return reply.code(201).send(siteJson(site, publicUrl));
   });
 
