@@ -16,7 +16,10 @@ export function dayDate(day: number): string {
   return utcDate(day * DAY_MS);
 }
 
-/** An IANA zone name Intl knows (`Europe/Berlin`, `UTC`); offsets such as `+05:30` are not zones. */
+/**
+ * An IANA zone name Intl knows (`Europe/Berlin`, `UTC`); offsets such as `+05:30` are not zones.
+ * Names are kept as given: Node's ICU would turn `Asia/Kolkata` into the legacy `Asia/Calcutta`.
+ */
 export function isTimeZone(name: string): boolean {
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
   try {
@@ -25,11 +28,6 @@ export function isTimeZone(name: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The zone's own spelling (`europe/berlin` → `Europe/Berlin`), so one zone is stored one way. */
-export function canonicalTimeZone(name: string): string {
-  return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
 }
 
 /** The zone of the machine this runs on: the CLI's default for a new site. */

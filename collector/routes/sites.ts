@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { HttpError, parseOrThrow } from '../errors.js';
 import { normalizeDomain } from '../ingest/domains.js';
 import type { Site, SiteRepository } from '../repositories/sites.js';
-import { canonicalTimeZone, isTimeZone } from '../time-zones.js';
+import { isTimeZone } from '../time-zones.js';
 import { isoTime } from './format.js';
 import type { SiteJson, SiteStatusJson } from './json-types.js';
 
@@ -30,7 +30,6 @@ export const siteInputSchema = z.object({
     .string()
     .max(64)
     .refine(isTimeZone, { message: 'not an IANA time zone (such as Europe/Berlin)' })
-    .transform(canonicalTimeZone)
     .default('UTC'),
 });
 
