@@ -44,7 +44,8 @@ export function SetupView({
     setSubmitting(true);
     setError(null);
     try {
-      const site = await createSite({ name: name.trim(), domains });
+      // The overview counts days in this zone; the browser's is the one its user lives by.
+      const site = await createSite({ name: name.trim(), domains, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone });
       setCreated(site);
       setName('');
       setDomainsText('');
@@ -101,6 +102,7 @@ export function SetupView({
               <dl class="facts facts-compact">
                 <div><dt>${t('column.key')}</dt><dd><code>${site.key}</code></dd></div>
                 <div><dt>${t('column.domains')}</dt><dd>${site.domains.join(', ')}</dd></div>
+                <div><dt>${t('column.timeZone')}</dt><dd>${site.time_zone}</dd></div>
                 <div><dt>${t('column.created')}</dt><dd><${DateTime} value=${site.created_at} /></dd></div>
               </dl>
               <${Snippet} site=${site} />

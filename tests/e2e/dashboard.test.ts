@@ -28,7 +28,8 @@ describe('dashboard', () => {
   beforeAll(async () => {
     collector = await startCollector();
     browser = await launchChromium();
-    page = await browser.newPage();
+    // Not the machine's zone: the site created on the setup screen takes the browser's.
+    page = await browser.newPage({ timezoneId: 'Asia/Tokyo' });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // A style or script the Content-Security-Policy blocks is reported only on the console.
     page.on('console', (message) => {
@@ -72,6 +73,7 @@ describe('dashboard', () => {
     siteKey = /data-site="([^"]+)"/.exec(tagText)?.[1] ?? '';
     expect(siteKey).not.toBe('');
     expect(await page.locator('.site-list').textContent()).toContain('Example Exports');
+    expect(await page.locator('.site-list').textContent()).toContain('Asia/Tokyo');
     // The live check polls the new site's status: nothing has arrived yet.
     await page.locator('.tag-status-waiting').waitFor();
     expect(await page.locator('.tag-status').textContent()).toContain('Waiting for the first event');
@@ -184,7 +186,7 @@ describe('dashboard', () => {
     expect(csv).toContain('buyer@example.com');
   });
 
-  it('shows the overview: the buyer counted in the totals and a chart of the days', async () => {
+  it('shows the overview: the buyer counted in the totals, a chart of the days in the site zone, sources and forms, visitors now', async () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.waitForURL(/\/overview$/);
     await page.locator('.totals').waitFor();
@@ -199,7 +201,12 @@ describe('dashboard', () => {
     await page.locator('.chart .uplot canvas').waitFor();
     expect(await page.locator('.chart .u-legend').textContent()).toContain('Visitors');
     expect(await page.locator('.daily-table tbody tr').count()).toBe(30);
-    expect(await page.locator('.overview-tops').textContent()).toContain('Direct');
+    const tops = (await page.locator('.overview-tops').textContent()) ?? '';
+    for (const text of ['Direct', 'Top sources', '(direct)', 'Top forms', 'contact']) expect(tops).toContain(text);
+    expect(await page.locator('.export .muted').textContent()).toContain('whole days in the site\'s time zone (Asia/Tokyo)');
+    // The buyer's form went in moments ago.
+    await page.locator('.live-visitors').waitFor();
+    expect(await page.locator('.live-visitors').textContent()).toMatch(/Visitors now: 1\b/);
 
     await page.getByRole('link', { name: 'Leads' }).click();
     await page.waitForURL(/\/leads$/);

@@ -58,7 +58,7 @@ describe('screenshots', () => {
   }
 
   async function seed() {
-    const site = await collector.repositories.sites.createSite({ name: 'Jinghua Valves', domains: ['jinghua-valves.com'] });
+    const site = await collector.repositories.sites.createSite({ name: 'Jinghua Valves', domains: ['jinghua-valves.com'], timeZone: 'Asia/Shanghai' });
     siteKey = site.key;
     // 陈伟 in Manchester: found the site through a Google Ads click four days ago, came back from
     // Alibaba on a phone today, opened WhatsApp and asked for a quote.
@@ -181,7 +181,7 @@ describe('screenshots', () => {
     await collector?.close();
   });
 
-  const shoot = (name: string) => page.screenshot({ path: join(SCREENSHOT_DIRECTORY, `${name}.png`) });
+  const shoot = (name: string, options: { fullPage?: boolean } = {}) => page.screenshot({ path: join(SCREENSHOT_DIRECTORY, `${name}.png`), ...options });
 
   for (const language of ['en', 'zh-CN'] as const) {
     describe(language, () => {
@@ -194,7 +194,8 @@ describe('screenshots', () => {
         await page.locator('.chart .uplot canvas').waitFor();
         expect(await page.locator('.total-visitors dd').textContent()).toBe('6');
         expect(await page.locator('html').getAttribute('lang')).toBe(language);
-        await shoot(`overview-${language}`);
+        // The whole page: the top lists sit below the chart.
+        await shoot(`overview-${language}`, { fullPage: true });
       });
 
       it('shoots the people list', async () => {
