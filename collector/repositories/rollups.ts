@@ -41,6 +41,13 @@ interface EventRow {
   outcome: string | null;
 }
 
+// Rollup rows as tallied in memory: the key columns, then the counts, in the order of the
+// statements' parameters.
+type DayRow = [siteId: number, day: number, formFills: number, chatOpens: number];
+type FormRow = [siteId: number, day: number, form: string, fills: number];
+type PageRow = [siteId: number, day: number, urlId: number, pageviews: number];
+type PageVisitorRow = [siteId: number, urlId: number, day: number, visitorId: number, pageviews: number];
+
 interface RollupSiteRow {
   site_id: number;
   time_zone: string;
@@ -62,6 +69,13 @@ const EVENT_COLUMNS = `visitors.site_id AS siteId, events.visitor_id AS visitorI
 /** The previous day of a person's first visit row: long before any date (migration 002). */
 const NO_PREVIOUS_DAY = -1_000_000_000;
 const COUNTED_TYPES = `events.type IN ('pageview', 'form_submit', 'chat_open')`;
+
+/** The row kept under `key`, created when new: rows are tallied in memory, then written once each. */
+function rowFor<Row>(rows: Map<string, Row>, key: string, create: () => Row): Row {
+  let row = rows.get(key);
+  if (row === undefined) rows.set(key, (row = create()));
+  return row;
+}
 
 /**
  * The rollup writes shared by refreshing (events added, +1) and erasure (a person's events taken
@@ -105,34 +119,29 @@ function createRollupWriter(database: SqliteDatabase) {
 
   /** Adds (`sign` 1) or takes out (−1) events, grouped first so each rollup row is written once. */
   function foldEvents(events: EventRow[], sign: 1 | -1, sites: ReturnType<typeof siteCalendars>): void {
-    const days = new Map<string, [number, number, number, number]>();
-    const forms = new Map<string, [number, number, string, number]>();
-    const pages = new Map<string, [number, number, number, number]>();
-    const pageVisitors = new Map<string, [number, number, number, number, number]>();
+    const days = new Map<string, DayRow>();
+    const forms = new Map<string, FormRow>();
+    const pages = new Map<string, PageRow>();
+    const pageVisitors = new Map<string, PageVisitorRow>();
     for (const event of events) {
       const day = sites.get(event.siteId)!.calendar.dayOf(event.ts);
       if (event.type === 'pageview') {
         const pageKey = `${event.siteId} ${day} ${event.urlId}`;
-        const page = pages.get(pageKey) ?? pages.set(pageKey, [event.siteId, day, event.urlId, 0]).get(pageKey)!;
-        page[3] += sign;
-        const visitorKey = `${pageKey} ${event.visitorId}`;
-        const visitor = pageVisitors.get(visitorKey) ?? pageVisitors.set(visitorKey, [event.siteId, event.urlId, day, event.visitorId, 0]).get(visitorKey)!;
-        visitor[4] += sign;
+        rowFor(pages, pageKey, (): PageRow => [event.siteId, day, event.urlId, 0])[3] += sign;
+        rowFor(pageVisitors, `${pageKey} ${event.visitorId}`, (): PageVisitorRow => [event.siteId, event.urlId, day, event.visitorId, 0])[4] += sign;
         continue;
       }
       // Submissions the form plugin reported invalid are not fills (README, "Overview").
       if (event.type === 'form_submit' && event.outcome === 'invalid') continue;
       const dayKey = `${event.siteId} ${day}`;
-      const counts = days.get(dayKey) ?? days.set(dayKey, [event.siteId, day, 0, 0]).get(dayKey)!;
+      const counts = rowFor(days, dayKey, (): DayRow => [event.siteId, day, 0, 0]);
       if (event.type === 'chat_open') {
         counts[3] += sign;
         continue;
       }
       counts[2] += sign;
       const form = event.form ?? '';
-      const formKey = `${dayKey} ${form}`;
-      const fills = forms.get(formKey) ?? forms.set(formKey, [event.siteId, day, form, 0]).get(formKey)!;
-      fills[3] += sign;
+      rowFor(forms, `${dayKey} ${form}`, (): FormRow => [event.siteId, day, form, 0])[3] += sign;
     }
     /** `keyLength`: how many leading values name the row, for taking out a row that fell to zero. */
     const write = (rows: Iterable<unknown[]>, add: Database.Statement, dropEmpty: Database.Statement, keyLength: number) => {
@@ -153,9 +162,8 @@ function createRollupWriter(database: SqliteDatabase) {
     const visits = new Map<string, { siteId: number; day: number; channel: string; source: string; country: string; lead: number; sessions: number }>();
     for (const session of statements.personSessions.all(personId) as VisitSessionRow[]) {
       const day = sites.get(session.siteId)!.calendar.dayOf(session.startedAt);
-      const key = JSON.stringify([day, session.channel, session.source, session.country]);
-      const visit = visits.get(key) ?? visits.set(key, { ...session, day, sessions: 0 }).get(key)!;
-      visit.sessions += 1;
+      const { siteId, channel, source, country, lead } = session;
+      rowFor(visits, JSON.stringify([day, channel, source, country]), () => ({ siteId, day, channel, source, country, lead, sessions: 0 })).sessions += 1;
     }
     // Each row carries the day of the person's row before it, overall and per group (migration 002).
     let previousDay = NO_PREVIOUS_DAY;
