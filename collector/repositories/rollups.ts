@@ -18,10 +18,10 @@ import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/open.js';
 import { createDayCalendar, type DayCalendar } from '../time-zones.js';
 
-/** Event ids per step: about 20 k events, some tens of milliseconds to fold. */
-const EVENTS_PER_STEP = 20_000;
-/** People per step: a few sessions each, some tens of milliseconds to rewrite. */
-const PEOPLE_PER_STEP = 2_000;
+/** Event ids per step: about 20 ms to fold on a busy 2-core machine (bench/RESULTS.md), a short wait for a request. */
+const EVENTS_PER_STEP = 5_000;
+/** People per step: a few sessions each, about as long to rewrite as a step of events. */
+const PEOPLE_PER_STEP = 1_000;
 
 export interface RollupRepository {
   /** Folds in everything written so far; resolves once caught up. Calls while one runs share it. */
@@ -212,30 +212,30 @@ export function createRollupRepository(database: SqliteDatabase): RollupReposito
     statements.markSitePeople.run(siteId);
   };
 
-  /** One bounded slice of work in one transaction; true while there may be more. */
+  /** One bounded slice of work in one transaction — changed people first, then events; true while there may be more. */
   const step = database.transaction((): boolean => {
     for (const siteId of statements.changedZones.all() as number[]) restartSite(siteId);
     const sites = writer.siteCalendars();
 
     const people = statements.dirtyPeople.all(PEOPLE_PER_STEP) as number[];
-    for (const personId of people) writer.rewriteVisits(personId, sites);
-    if (people.length > 0) statements.cleanPeople.run(people.at(-1));
+    if (people.length > 0) {
+      for (const personId of people) writer.rewriteVisits(personId, sites);
+      statements.cleanPeople.run(people.at(-1));
+      return true;
+    }
 
     const after = Math.min(...[...sites.values()].map((site) => site.eventsDone));
     const newest = statements.newestEvent.get() as number;
-    let more = people.length === PEOPLE_PER_STEP;
-    if (after < newest) {
-      const until = Math.min(after + EVENTS_PER_STEP, newest);
-      // A site restarted or added later has a lower watermark than the others: each event is
-      // folded only for a site that has not counted it yet.
-      const events = (statements.eventsBetween.all(after, until) as Array<EventRow & { id: number }>).filter(
-        (event) => event.id > sites.get(event.siteId)!.eventsDone,
-      );
-      writer.foldEvents(events, 1, sites);
-      statements.advanceEvents.run(until);
-      more ||= until < newest;
-    }
-    return more;
+    if (after >= newest) return false;
+    const until = Math.min(after + EVENTS_PER_STEP, newest);
+    // A site restarted or added later has a lower watermark than the others: each event is
+    // folded only for a site that has not counted it yet.
+    const events = (statements.eventsBetween.all(after, until) as Array<EventRow & { id: number }>).filter(
+      (event) => event.id > sites.get(event.siteId)!.eventsDone,
+    );
+    writer.foldEvents(events, 1, sites);
+    statements.advanceEvents.run(until);
+    return until < newest;
   });
 
   let running: Promise<void> | null = null;
