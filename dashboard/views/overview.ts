@@ -6,9 +6,9 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { fetchOverview, fetchVisitorsNow, type Overview, type Site, type VisitorsNow } from '../api';
+import { fetchOverview, fetchVisitorsNow, type Overview, type Site } from '../api';
 import { currentLanguage, t, type MessageKey } from '../i18n/index';
-import { channelLabel, ErrorMessage, ExternalLink, formatNumber, formatPercent, html, Loading } from '../ui';
+import { channelLabel, ErrorMessage, ExternalLink, formatNumber, formatPercent, html, Loading, usePolling } from '../ui';
 
 export function OverviewView({ site }: { site: Site }) {
   const [from, setFrom] = useState('');
@@ -69,32 +69,9 @@ export function OverviewView({ site }: { site: Site }) {
 const NOW_POLL_MILLISECONDS = 30_000;
 
 function LiveVisitors({ site }: { site: Site }) {
-  const [now, setNow] = useState<VisitorsNow | null>(null);
-
-  useEffect(() => {
-    let current = true;
-    let timer = 0;
-    setNow(null);
-    // The next poll waits for this one's answer, so a slow server never has several piled up; a
-    // failed poll just leaves the figure out until the next one answers.
-    const poll = () => {
-      fetchVisitorsNow(site.key)
-        .then(
-          (loaded) => current && setNow(loaded),
-          () => current && setNow(null),
-        )
-        .finally(() => {
-          if (current) timer = window.setTimeout(poll, NOW_POLL_MILLISECONDS);
-        });
-    };
-    poll();
-    return () => {
-      current = false;
-      window.clearTimeout(timer);
-    };
-  }, [site.key]);
-
-  if (now === null) return null;
+  const { value: now, error } = usePolling(() => fetchVisitorsNow(site.key), NOW_POLL_MILLISECONDS, site.key);
+  // A stale figure would pass for a live one: after a failed poll it is left out until one answers.
+  if (now === null || error !== null) return null;
   return html`<p class=${`live-visitors${now.visitors > 0 ? ' live-visitors-active' : ''}`} role="status" aria-live="polite">
     <span class="live-visitors-dot" aria-hidden="true"></span>
     ${t('overview.now', { count: formatNumber(now.visitors), minutes: formatNumber(now.minutes) })}
