@@ -22,6 +22,8 @@ import { createDayCalendar, type DayCalendar } from '../time-zones.js';
 const EVENTS_PER_STEP = 5_000;
 /** People per step: a few sessions each, about as long to rewrite as a step of events. */
 const PEOPLE_PER_STEP = 1_000;
+/** The previous day of a person's first visit row: long before any date (migration 002). */
+const NO_PREVIOUS_DAY = -1_000_000_000;
 
 export interface RollupRepository {
   /** Folds in everything written so far; resolves once caught up. Calls while one runs share it. */
@@ -66,8 +68,6 @@ interface VisitSessionRow {
 const EVENT_COLUMNS = `visitors.site_id AS siteId, events.visitor_id AS visitorId, events.type, events.ts, events.url_id AS urlId,
   CASE WHEN events.type = 'form_submit' THEN json_extract(events.data, '$.form') END AS form,
   CASE WHEN events.type = 'form_submit' THEN json_extract(events.data, '$.outcome') END AS outcome`;
-/** The previous day of a person's first visit row: long before any date (migration 002). */
-const NO_PREVIOUS_DAY = -1_000_000_000;
 const COUNTED_TYPES = `events.type IN ('pageview', 'form_submit', 'chat_open')`;
 
 /** The row kept under `key`, created when new: rows are tallied in memory, then written once each. */
@@ -259,7 +259,7 @@ export function createRollupRepository(database: SqliteDatabase): RollupReposito
 }
 
 /**
- * Erasure takes a person out of the rollups as if they had never visited (README, "Erasure"):
+ * Erasure takes a person out of the rollups as if they had never visited (README, "Erasure and the overview"):
  * run inside the erasing transaction, `beforeErase` before the person's rows are deleted and
  * `afterErase` after.
  */
