@@ -94,7 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         await authenticated.register(siteRoutes, { sites: repositories.sites, publicUrl, defaultIpMode: ipMode });
         await authenticated.register(peopleRoutes, { sites: repositories.sites, people: repositories.people });
         await authenticated.register(leadRoutes, { sites: repositories.sites, leads: repositories.leads, publicUrl });
-        await authenticated.register(overviewRoutes, { sites: repositories.sites, overview: repositories.overview });
+        await authenticated.register(overviewRoutes, { sites: repositories.sites, overview: repositories.overview, rollups: repositories.rollups });
       });
     },
     { prefix: '/api' },

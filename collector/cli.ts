@@ -11,11 +11,14 @@ import { siteInputSchema, snippetTag } from './routes/sites.js';
 import { describeIssues } from './errors.js';
 import { leadsToCsv } from './export/leads-csv.js';
 import { normalizeEmail } from './ingest/email.js';
+import { systemTimeZone } from './time-zones.js';
 
 const USAGE = `Usage: leadtrail <command>
 
   serve                                       run the collector and dashboard (npm start)
-  site add <name> --domain <d> [--domain …]   create a site; prints its key and the tag to paste
+  site add <name> --domain <d> [--domain …] [--time-zone <IANA zone>]
+                                              create a site (days reported in that zone, default
+                                              this machine's); prints its key and the tag to paste
   export leads --site <key> [--out file.csv]  write the leads CSV (to stdout without --out)
   erase --email <address>                     delete that person and everything tied to them
   purge                                       delete the events older than each site's retention now
@@ -63,14 +66,18 @@ async function withRepositories(environment: NodeJS.ProcessEnv, run: (repositori
 }
 
 async function addSite(repositories: Repositories, args: string[], environment: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { domain: { type: 'string', multiple: true } }, allowPositionals: true });
-  const parsed = siteInputSchema.safeParse({ name: positionals.join(' '), domains: values.domain ?? [] });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { domain: { type: 'string', multiple: true }, 'time-zone': { type: 'string', default: systemTimeZone() } },
+    allowPositionals: true,
+  });
+  const parsed = siteInputSchema.safeParse({ name: positionals.join(' '), domains: values.domain ?? [], time_zone: values['time-zone'] });
   if (!parsed.success) {
     const problems = describeIssues(parsed.error.issues).map((issue) => `${issue.path || 'input'}: ${issue.message}`);
     throw new UsageError(`Cannot add the site: ${problems.join('; ')}`);
   }
-  const site = await repositories.sites.createSite(parsed.data);
-  console.log(`Site "${site.name}" created for ${site.domains.join(', ')}.`);
+  const site = await repositories.sites.createSite({ name: parsed.data.name, domains: parsed.data.domains, timeZone: parsed.data.time_zone });
+  console.log(`Site "${site.name}" created for ${site.domains.join(', ')}; days reported in ${site.timeZone}.`);
   console.log(`Site key: ${site.key}`);
   console.log('Paste this tag into every page, before </head>:');
   console.log(snippetTag(readConfig(environment).publicUrl, site.key));

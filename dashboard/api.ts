@@ -24,6 +24,7 @@ import type {
   TrailJson,
   TrailSessionJson,
   UserJson,
+  VisitorsNowJson,
 } from '../collector/routes/json-types.js';
 
 // The answers' shapes are defined once, by the collector; these are the dashboard's names for them.
@@ -44,6 +45,7 @@ export type TrailSession = TrailSessionJson;
 export type Trail = TrailJson;
 export type Lead = LeadJson;
 export type Overview = OverviewJson;
+export type VisitorsNow = VisitorsNowJson;
 export type ApiToken = TokenJson;
 export type CreatedToken = CreatedTokenJson;
 /** `track` props: the flat values the wire format allows. */
@@ -142,7 +144,8 @@ export async function listSites(): Promise<Site[]> {
   return sites;
 }
 
-export function createSite(input: { name: string; domains: string[] }): Promise<Site> {
+/** `time_zone`: the IANA zone the site's overview counts days in. */
+export function createSite(input: { name: string; domains: string[]; time_zone: string }): Promise<Site> {
   return request<Site>('POST', '/api/sites', input);
 }
 
@@ -191,6 +194,11 @@ export async function listLeads(site: string): Promise<Lead[]> {
 /** Empty `from`/`to` leave the range to the collector (the last 30 days). */
 export function fetchOverview(site: string, range: { from?: string; to?: string } = {}): Promise<Overview> {
   return request<Overview>('GET', `/api/overview${query({ site, from: range.from, to: range.to })}`);
+}
+
+/** People on the site in the last few minutes: the overview polls it. */
+export function fetchVisitorsNow(site: string): Promise<VisitorsNow> {
+  return request<VisitorsNow>('GET', `/api/overview/now${query({ site })}`);
 }
 
 /** A plain link, not a fetch: the browser sends the cookie and saves the file itself. */

@@ -200,3 +200,33 @@ async function copyText(text: string): Promise<boolean> {
 export function personLabel(person: { id: string | number; name: string | null; email: string | null }): string {
   return person.name || person.email || t('people.anonymous', { id: person.id });
 }
+
+/**
+ * Calls `load` now and again `intervalMs` after each answer while the component is shown, and
+ * starts over when `key` changes. The next call waits for this one's answer, so a slow server
+ * never has several piled up. A failure keeps the last value and sets `error` until a call answers.
+ */
+export function usePolling<Value>(load: () => Promise<Value>, intervalMs: number, key: string): { value: Value | null; error: unknown } {
+  const [state, setState] = useState<{ value: Value | null; error: unknown }>({ value: null, error: null });
+  useEffect(() => {
+    let current = true;
+    let timer = 0;
+    setState({ value: null, error: null });
+    const poll = () => {
+      load()
+        .then(
+          (value) => current && setState({ value, error: null }),
+          (error: unknown) => current && setState((previous) => ({ value: previous.value, error })),
+        )
+        .finally(() => {
+          if (current) timer = window.setTimeout(poll, intervalMs);
+        });
+    };
+    poll();
+    return () => {
+      current = false;
+      window.clearTimeout(timer);
+    };
+  }, [key]);
+  return state;
+}

@@ -11,6 +11,7 @@ import { openDatabase } from '../db/open.js';
 import { createWalSync } from '../db/wal-sync.js';
 import { createInboxRepository } from '../repositories/inbox.js';
 import { createIngestRepository } from '../repositories/ingest.js';
+import { createRollupRepository } from '../repositories/rollups.js';
 import { createSiteRepository } from '../repositories/sites.js';
 import { createBeaconJudge, type Beacon } from './accept.js';
 import { createGroupCommit } from './group-commit.js';
@@ -41,6 +42,19 @@ const stitching = createStitchLoop(inbox, createIngestRepository(database), {
   beaconsWaiting: () => beaconsWaiting,
   onFailure: (error, inboxId) => logError('a batch could not be stitched; it stays in ingest_inbox, marked with the failure', error, { inboxId }),
 });
+
+/**
+ * The overview's rollups follow what stitching wrote, folded here every few seconds rather than on
+ * the HTTP thread (the overview also folds before it answers). Skipped while beacons wait: their
+ * answers come first.
+ */
+const ROLLUP_REFRESH_MS = 10_000;
+const rollups = createRollupRepository(database);
+let folding: Promise<void> = Promise.resolve();
+const rollupTimer = setInterval(() => {
+  if (beaconsWaiting > 0) return;
+  folding = rollups.refreshRollups().catch((error: unknown) => logError('refreshing the overview rollups failed', error));
+}, ROLLUP_REFRESH_MS);
 
 async function answer(beacon: Beacon): Promise<Answer> {
   beaconsWaiting++;
@@ -81,6 +95,8 @@ port.on('message', (message: ToWorker) => {
     case 'close':
       void finishAcknowledged().then(async () => {
         stitching.stop();
+        clearInterval(rollupTimer);
+        await folding;
         await walSync.close();
         database.close();
         post({ type: 'closed' });

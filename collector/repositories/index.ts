@@ -6,6 +6,7 @@ import { createLeadRepository, type LeadRepository } from './leads.js';
 import { createOverviewRepository, type OverviewRepository } from './overview.js';
 import { createPeopleRepository, type PeopleRepository } from './people.js';
 import { createRetentionRepository, type RetentionRepository } from './retention.js';
+import { createRollupRepository, type RollupRepository } from './rollups.js';
 import { createSiteRepository, type SiteRepository } from './sites.js';
 
 export interface Repositories {
@@ -15,6 +16,7 @@ export interface Repositories {
   overview: OverviewRepository;
   people: PeopleRepository;
   retention: RetentionRepository;
+  rollups: RollupRepository;
   sites: SiteRepository;
 }
 
@@ -26,6 +28,7 @@ export function createRepositories(database: SqliteDatabase): Repositories {
     overview: createOverviewRepository(database),
     people: createPeopleRepository(database),
     retention: createRetentionRepository(database),
+    rollups: createRollupRepository(database),
     sites: createSiteRepository(database),
   };
 }

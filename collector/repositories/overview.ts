@@ -1,16 +1,17 @@
 /**
- * The overview of one site over a time range: totals, a per-day series (UTC days), and the top
- * channels, countries and pages. Everything is counted from sessions (visits) and events whose
- * time falls in the range, so "leads" here are identified people who visited in the range — a
- * buyer identified last month who comes back today counts today, as the sales team reads it.
+ * The overview of one site over a range of days in its reporting time zone, read from the rollups
+ * (rollups.ts keeps them current; call its refresh first). Sessions count on the day they
+ * started, events on the day they happened; "leads" are identified people who visited in the
+ * range — a buyer identified last month who comes back today counts today, as the sales team
+ * reads it, and a visitor identified today counts as a lead on the days of their earlier visits.
  */
 import type { SqliteDatabase } from '../db/open.js';
 import type { Channel } from '../ingest/channel.js';
 
 export interface OverviewRange {
-  /** First millisecond of the range (inclusive). */
+  /** First day (a day number: the local date's days since 1970-01-01), included. */
   from: number;
-  /** Last millisecond of the range (inclusive). */
+  /** Last day, included. */
   to: number;
 }
 
@@ -26,12 +27,19 @@ export interface OverviewCounts {
 }
 
 export interface OverviewDay extends OverviewCounts {
-  /** YYYY-MM-DD, a UTC day. */
-  date: string;
+  day: number;
 }
 
 export interface ChannelFigures {
   channel: Channel;
+  sessions: number;
+  visitors: number;
+  leads: number;
+}
+
+export interface SourceFigures {
+  /** utm_source or the referring host (`google`, `alibaba.com`); null for direct visits. */
+  source: string | null;
   sessions: number;
   visitors: number;
   leads: number;
@@ -47,106 +55,166 @@ export interface PageFigures {
   url: string;
   title: string | null;
   pageviews: number;
+  /** Distinct browsers that viewed the page. */
   visitors: number;
 }
 
+export interface FormFigures {
+  /** The form's id or name as the snippet reported it; null when the page gave none. */
+  form: string | null;
+  fills: number;
+}
+
 export interface Overview {
+  /** The zone the rollups' days are in. */
+  timeZone: string;
   totals: OverviewCounts;
   /** Only the days with a visit or an event; the caller fills the gaps. */
   days: OverviewDay[];
   channels: ChannelFigures[];
+  sources: SourceFigures[];
   countries: CountryFigures[];
   pages: PageFigures[];
+  forms: FormFigures[];
 }
 
 export interface OverviewRepository {
   findOverview(siteId: number, range: OverviewRange, options?: { limit?: number }): Promise<Overview>;
+  /** People of the site with an event since `since` (ms). */
+  countVisitorsSince(siteId: number, since: number): Promise<number>;
 }
 
-const SESSIONS_IN_RANGE = `FROM sessions
-  JOIN visitors ON visitors.id = sessions.visitor_id
-  JOIN people ON people.id = sessions.person_id
-  WHERE visitors.site_id = @siteId AND sessions.started_at BETWEEN @from AND @to`;
+/** A row of the visit groups: one day, channel, source and country, with its counts. */
+interface VisitGroupRow {
+  day: number;
+  channel: Channel;
+  source: string;
+  country: string;
+  sessions: number;
+  /** Distinct people and leads of the day. */
+  day_visitors: number;
+  day_leads: number;
+  /** People and leads whose first row in the range is in this group: their sums are distinct counts of the range. */
+  visitors: number;
+  leads: number;
+  /** The same, per channel, source and country. */
+  channel_visitors: number;
+  channel_leads: number;
+  source_visitors: number;
+  source_leads: number;
+  country_visitors: number;
+}
 
-const SESSION_COUNTS = `count(*) AS sessions,
-  count(DISTINCT sessions.person_id) AS visitors,
-  count(DISTINCT CASE WHEN people.email IS NOT NULL THEN sessions.person_id END) AS leads`;
+/** Counts the rows that are a person's first in the range (or the day) starting at `start`: see migration 004. */
+const firsts = (previousDay: string, start: string, leadsOnly = false) =>
+  `count(*) FILTER (WHERE ${leadsOnly ? 'lead AND ' : ''}${previousDay} < ${start})`;
 
-const EVENTS_IN_RANGE = `FROM events
-  JOIN visitors ON visitors.id = events.visitor_id
-  WHERE visitors.site_id = @siteId AND events.ts BETWEEN @from AND @to`;
-
-const EVENT_COUNTS = `count(CASE WHEN events.type = 'form_submit' AND coalesce(json_extract(events.data, '$.outcome'), '') <> 'invalid' THEN 1 END) AS form_fills,
-  count(CASE WHEN events.type = 'chat_open' THEN 1 END) AS chat_opens`;
-
-/** Times are integer milliseconds: integer division keeps whole seconds for strftime. */
-const dayOf = (column: string) => `strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')`;
-
-interface SessionCountsRow {
+interface Reach {
   sessions: number;
   visitors: number;
   leads: number;
 }
 
-interface EventCountsRow {
-  form_fills: number;
-  chat_opens: number;
+function addTo<Key>(groups: Map<Key, Reach>, key: Key, sessions: number, visitors: number, leads: number): void {
+  const reach = groups.get(key) ?? groups.set(key, { sessions: 0, visitors: 0, leads: 0 }).get(key)!;
+  reach.sessions += sessions;
+  reach.visitors += visitors;
+  reach.leads += leads;
 }
+
+/** Largest first, then by name as SQLite orders text (null first). */
+const byFigure = <Row>(figure: (row: Row) => number, name: (row: Row) => string | null) => (left: Row, right: Row) =>
+  figure(right) - figure(left) || ((name(left) ?? '') < (name(right) ?? '') ? -1 : (name(left) ?? '') > (name(right) ?? '') ? 1 : 0);
 
 export function createOverviewRepository(database: SqliteDatabase): OverviewRepository {
   const statements = {
-    sessionTotals: database.prepare(`SELECT ${SESSION_COUNTS} ${SESSIONS_IN_RANGE}`),
-    eventTotals: database.prepare(`SELECT ${EVENT_COUNTS} ${EVENTS_IN_RANGE} AND events.type IN ('form_submit', 'chat_open')`),
-    sessionDays: database.prepare(`SELECT ${dayOf('sessions.started_at')} AS date, ${SESSION_COUNTS} ${SESSIONS_IN_RANGE} GROUP BY date`),
-    eventDays: database.prepare(
-      `SELECT ${dayOf('events.ts')} AS date, ${EVENT_COUNTS} ${EVENTS_IN_RANGE} AND events.type IN ('form_submit', 'chat_open') GROUP BY date`,
-    ),
-    channels: database.prepare(
-      `SELECT sessions.channel AS channel, ${SESSION_COUNTS} ${SESSIONS_IN_RANGE} GROUP BY sessions.channel ORDER BY sessions DESC, channel LIMIT @limit`,
-    ),
-    countries: database.prepare(
-      `SELECT visitors.ip_country AS country, count(DISTINCT sessions.person_id) AS visitors ${SESSIONS_IN_RANGE}
-       GROUP BY visitors.ip_country ORDER BY visitors DESC, country LIMIT @limit`,
-    ),
-    pages: database.prepare(
-      `SELECT urls.url AS url, urls.title AS title, count(*) AS pageviews, count(DISTINCT events.visitor_id) AS visitors
-       FROM events
-       JOIN visitors ON visitors.id = events.visitor_id
-       JOIN urls ON urls.id = events.url_id
-       WHERE visitors.site_id = @siteId AND events.ts BETWEEN @from AND @to AND events.type = 'pageview'
-       GROUP BY events.url_id ORDER BY pageviews DESC, urls.url LIMIT @limit`,
-    ),
+    timeZone: database.prepare('SELECT time_zone FROM rollup_sites WHERE site_id = ?').pluck(),
+    // Grouped in the primary key's order: one pass over the range's rows, no sorting.
+    visitGroups: database.prepare(`SELECT day, channel, source, country, sum(sessions) AS sessions,
+      ${firsts('previous_day', 'day')} AS day_visitors, ${firsts('previous_day', 'day', true)} AS day_leads,
+      ${firsts('previous_day', '@from')} AS visitors, ${firsts('previous_day', '@from', true)} AS leads,
+      ${firsts('previous_channel_day', '@from')} AS channel_visitors, ${firsts('previous_channel_day', '@from', true)} AS channel_leads,
+      ${firsts('previous_source_day', '@from')} AS source_visitors, ${firsts('previous_source_day', '@from', true)} AS source_leads,
+      ${firsts('previous_country_day', '@from')} AS country_visitors
+      FROM rollup_visits WHERE site_id = @siteId AND day BETWEEN @from AND @to
+      GROUP BY day, channel, source, country`),
+    days: database.prepare('SELECT day, form_fills, chat_opens FROM rollup_days WHERE site_id = @siteId AND day BETWEEN @from AND @to'),
+    pages: database.prepare(`SELECT urls.id, urls.url, urls.title, sum(rollup_pages.pageviews) AS pageviews
+      FROM rollup_pages JOIN urls ON urls.id = rollup_pages.url_id
+      WHERE rollup_pages.site_id = @siteId AND rollup_pages.day BETWEEN @from AND @to
+      GROUP BY rollup_pages.url_id ORDER BY pageviews DESC, urls.url LIMIT @limit`),
+    pageVisitors: database
+      .prepare(`SELECT count(DISTINCT visitor_id) FROM rollup_page_visitors
+        WHERE site_id = @siteId AND url_id = @urlId AND day BETWEEN @from AND @to`)
+      .pluck(),
+    forms: database.prepare(`SELECT nullif(form, '') AS form, sum(fills) AS fills FROM rollup_forms
+      WHERE site_id = @siteId AND day BETWEEN @from AND @to GROUP BY form ORDER BY fills DESC, form LIMIT @limit`),
+    visitorsSince: database.prepare('SELECT count(*) FROM people WHERE site_id = ? AND last_seen >= ?').pluck(),
   };
 
   return {
     async findOverview(siteId, { from, to }, { limit = 10 } = {}) {
       const parameters = { siteId, from, to };
-      const sessionTotals = statements.sessionTotals.get(parameters) as SessionCountsRow;
-      const eventTotals = statements.eventTotals.get(parameters) as EventCountsRow;
-
-      const days = new Map<string, OverviewDay>();
-      const dayFor = (date: string) => {
-        let day = days.get(date);
-        if (!day) {
-          day = { date, visitors: 0, sessions: 0, leads: 0, formFills: 0, chatOpens: 0 };
-          days.set(date, day);
-        }
-        return day;
+      const days = new Map<number, OverviewDay>();
+      const dayFor = (day: number) => {
+        let figures = days.get(day);
+        if (!figures) days.set(day, (figures = { day, visitors: 0, sessions: 0, leads: 0, formFills: 0, chatOpens: 0 }));
+        return figures;
       };
-      for (const row of statements.sessionDays.all(parameters) as Array<SessionCountsRow & { date: string }>) {
-        Object.assign(dayFor(row.date), { visitors: row.visitors, sessions: row.sessions, leads: row.leads });
+
+      const totals = { sessions: 0, visitors: 0, leads: 0 };
+      const channels = new Map<Channel, Reach>();
+      const sources = new Map<string, Reach>();
+      const countries = new Map<string, Reach>();
+      for (const group of statements.visitGroups.all(parameters) as VisitGroupRow[]) {
+        const figures = dayFor(group.day);
+        figures.sessions += group.sessions;
+        figures.visitors += group.day_visitors;
+        figures.leads += group.day_leads;
+        totals.sessions += group.sessions;
+        totals.visitors += group.visitors;
+        totals.leads += group.leads;
+        addTo(channels, group.channel, group.sessions, group.channel_visitors, group.channel_leads);
+        addTo(sources, group.source, group.sessions, group.source_visitors, group.source_leads);
+        addTo(countries, group.country, group.sessions, group.country_visitors, 0);
       }
-      for (const row of statements.eventDays.all(parameters) as Array<EventCountsRow & { date: string }>) {
-        Object.assign(dayFor(row.date), { formFills: row.form_fills, chatOpens: row.chat_opens });
+      let formFills = 0;
+      let chatOpens = 0;
+      for (const row of statements.days.all(parameters) as Array<{ day: number; form_fills: number; chat_opens: number }>) {
+        Object.assign(dayFor(row.day), { formFills: row.form_fills, chatOpens: row.chat_opens });
+        formFills += row.form_fills;
+        chatOpens += row.chat_opens;
       }
 
+      const pages = statements.pages.all({ ...parameters, limit }) as Array<{ id: number; url: string; title: string | null; pageviews: number }>;
       return {
-        totals: { ...sessionTotals, formFills: eventTotals.form_fills, chatOpens: eventTotals.chat_opens },
-        days: [...days.values()].sort((left, right) => left.date.localeCompare(right.date)),
-        channels: statements.channels.all({ ...parameters, limit }) as ChannelFigures[],
-        countries: statements.countries.all({ ...parameters, limit }) as CountryFigures[],
-        pages: statements.pages.all({ ...parameters, limit }) as PageFigures[],
+        timeZone: statements.timeZone.get(siteId) as string,
+        totals: { ...totals, formFills, chatOpens },
+        days: [...days.values()].sort((left, right) => left.day - right.day),
+        channels: [...channels]
+          .map(([channel, reach]) => ({ channel, ...reach }))
+          .sort(byFigure((row) => row.sessions, (row) => row.channel))
+          .slice(0, limit),
+        sources: [...sources]
+          .map(([source, reach]) => ({ source: source || null, ...reach }))
+          .sort(byFigure((row) => row.sessions, (row) => row.source))
+          .slice(0, limit),
+        countries: [...countries]
+          .map(([country, reach]) => ({ country: country || null, visitors: reach.visitors }))
+          .sort(byFigure((row) => row.visitors, (row) => row.country))
+          .slice(0, limit),
+        pages: pages.map(({ id, url, title, pageviews }) => ({
+          url,
+          title,
+          pageviews,
+          visitors: statements.pageVisitors.get({ ...parameters, urlId: id }) as number,
+        })),
+        forms: statements.forms.all({ ...parameters, limit }) as FormFigures[],
       };
+    },
+
+    async countVisitorsSince(siteId, since) {
+      return statements.visitorsSince.get(siteId, since) as number;
     },
   };
 }

@@ -5,6 +5,7 @@
 import type { SqliteDatabase } from '../db/open.js';
 import type { Channel, ClickIds } from '../ingest/channel.js';
 import type { ValidEvent } from '../ingest/schema.js';
+import { createRollupEraser } from './rollups.js';
 
 export interface PersonSummary {
   id: number;
@@ -274,8 +275,10 @@ export function createPersonEraser(database: SqliteDatabase): (personId: number)
     deleteVisitor: database.prepare('DELETE FROM visitors WHERE id = ?'),
     deletePerson: database.prepare('DELETE FROM people WHERE id = ?'),
   };
+  const rollups = createRollupEraser(database);
   return database.transaction((personId: number): boolean => {
     const visitorIds = statements.visitorsOf.all(personId) as number[];
+    rollups.beforeErase(personId);
     statements.deleteEvents.run({ personId });
     statements.deleteSessions.run(personId);
     statements.deleteLinks.run(personId);
@@ -289,7 +292,9 @@ export function createPersonEraser(database: SqliteDatabase): (personId: number)
         statements.reassignVisitor.run(otherPerson, visitorId);
       }
     }
-    return statements.deletePerson.run(personId).changes > 0;
+    const erased = statements.deletePerson.run(personId).changes > 0;
+    rollups.afterErase(personId);
+    return erased;
   });
 }
 

@@ -20,6 +20,8 @@ export interface Site {
   key: string;
   name: string;
   domains: string[];
+  /** IANA name: the overview's days are calendar days there. */
+  timeZone: string;
   createdAt: number;
   /** null: the server's default (LEADTRAIL_IP_MODE). */
   ipMode: IpMode | null;
@@ -28,13 +30,14 @@ export interface Site {
 }
 
 /** What can change on a site; a field left out stays as it is. */
-export type SiteChanges = Partial<Pick<Site, 'name' | 'domains' | 'ipMode' | 'retentionDays'>>;
+export type SiteChanges = Partial<Pick<Site, 'name' | 'domains' | 'timeZone' | 'ipMode' | 'retentionDays'>>;
 
 interface SiteRow {
   id: number;
   key: string;
   name: string;
   domains: string;
+  time_zone: string;
   created_at: number;
   ip_mode: IpMode | null;
   retention_days: number | null;
@@ -48,7 +51,8 @@ export interface SiteStatus {
 }
 
 export interface SiteRepository {
-  createSite(input: { name: string; domains: string[] }): Promise<Site>;
+  /** `timeZone`: an IANA name the caller has checked (default UTC). */
+  createSite(input: { name: string; domains: string[]; timeZone?: string }): Promise<Site>;
   findSiteByKey(key: string): Promise<Site | null>;
   /** The site after the change, or null when there is no such site. */
   updateSite(key: string, changes: SiteChanges): Promise<Site | null>;
@@ -64,9 +68,9 @@ const HOUR_MS = 60 * 60_000;
 
 export function createSiteRepository(database: SqliteDatabase): SiteRepository {
   const statements = {
-    insert: database.prepare('INSERT INTO sites (key, name, domains, created_at) VALUES (?, ?, ?, ?)'),
+    insert: database.prepare('INSERT INTO sites (key, name, domains, time_zone, created_at) VALUES (?, ?, ?, ?, ?)'),
     findByKey: database.prepare('SELECT * FROM sites WHERE key = ?'),
-    update: database.prepare(`UPDATE sites SET name = @name, domains = @domains, ip_mode = @ipMode, retention_days = @retentionDays
+    update: database.prepare(`UPDATE sites SET name = @name, domains = @domains, time_zone = @timeZone, ip_mode = @ipMode, retention_days = @retentionDays
       WHERE id = @id RETURNING *`),
     list: database.prepare('SELECT * FROM sites ORDER BY id'),
     storedIps: database.prepare('SELECT id, ip FROM visitors WHERE site_id = ? AND ip IS NOT NULL'),
@@ -84,6 +88,7 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
     key: row.key,
     name: row.name,
     domains: JSON.parse(row.domains) as string[],
+    timeZone: row.time_zone,
     createdAt: row.created_at,
     ipMode: row.ip_mode,
     retentionDays: row.retention_days,
@@ -92,11 +97,11 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
   const cache = new Map<string, { site: Site; until: number }>();
 
   return {
-    async createSite({ name, domains }) {
+    async createSite({ name, domains, timeZone = 'UTC' }) {
       const key = newSiteKey();
       const createdAt = Date.now();
-      const result = statements.insert.run(key, name, JSON.stringify(domains), createdAt);
-      return { id: Number(result.lastInsertRowid), key, name, domains, createdAt, ipMode: null, retentionDays: null };
+      const result = statements.insert.run(key, name, JSON.stringify(domains), timeZone, createdAt);
+      return { id: Number(result.lastInsertRowid), key, name, domains, timeZone, createdAt, ipMode: null, retentionDays: null };
     },
     async findSiteByKey(key) {
       const now = Date.now();

@@ -1,6 +1,6 @@
 /**
  * Conventions of the API (SPEC §4): times in JSON are ISO 8601 UTC strings; date parameters are
- * whole UTC days, `YYYY-MM-DD`.
+ * whole days, `YYYY-MM-DD` — UTC days, except the overview's, which are the site's (time-zones.ts).
  */
 import { z } from 'zod';
 

@@ -17,6 +17,8 @@ export interface SiteJson {
   key: string;
   name: string;
   domains: string[];
+  /** The reporting time zone (IANA name): the overview's days are calendar days there. */
+  time_zone: string;
   created_at: IsoTime;
   /** The `<script>` tag to paste, pointing at the collector's public URL. */
   snippet: string;
@@ -191,7 +193,7 @@ export interface PasswordChangeJson {
   password: string;
 }
 
-/** A calendar day, `YYYY-MM-DD`; the overview's days are UTC days. */
+/** A calendar day, `YYYY-MM-DD`; the overview's days are days in the site's reporting time zone. */
 export type DateOnly = string;
 
 /** `GET /api/overview` counts; see repositories/overview.ts for what each one counts. */
@@ -215,18 +217,39 @@ export interface OverviewDayJson extends OverviewCountsJson {
   date: DateOnly;
 }
 
+/** Sessions, distinct people and distinct leads of one channel or source over the range. */
+export interface OverviewReachJson {
+  sessions: number;
+  visitors: number;
+  leads: number;
+}
+
 export interface OverviewJson {
   /** The site key. */
   site: string;
   /** The range, both days included. */
   from: DateOnly;
   to: DateOnly;
+  /** The site's reporting time zone (IANA name): every day here is a calendar day there. */
+  time_zone: string;
   totals: OverviewTotalsJson;
   /** Every day of the range in order, days without visits as zeros. */
   days: OverviewDayJson[];
   /** At most 10 of each, largest first. */
-  channels: Array<{ channel: Channel; sessions: number; visitors: number; leads: number }>;
+  channels: Array<OverviewReachJson & { channel: Channel }>;
+  /** `source`: utm_source or the referring host; null for direct visits. */
+  sources: Array<OverviewReachJson & { source: string | null }>;
   /** `country`: ISO 3166-1 alpha-2 of the visitor's IP address, null when unknown. */
   countries: Array<{ country: string | null; visitors: number }>;
+  /** `visitors`: distinct browsers that viewed the page. */
   pages: Array<{ url: string; title: string | null; pageviews: number; visitors: number }>;
+  /** `form`: the form's id or name, null when the page gave none; invalid submissions left out. */
+  forms: Array<{ form: string | null; fills: number }>;
+}
+
+/** `GET /api/overview/now`: the overview's live figure, polled. */
+export interface VisitorsNowJson {
+  /** People with an event in the last `minutes` minutes. */
+  visitors: number;
+  minutes: number;
 }

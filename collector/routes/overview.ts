@@ -1,19 +1,25 @@
 /**
  * `GET /api/overview?site=KEY[&from=YYYY-MM-DD][&to=YYYY-MM-DD]`: a site's totals, per-day series
- * and top channels, countries and pages over whole UTC days (default: the last 30 days).
+ * and top channels, sources, countries, pages and forms over whole days in the site's reporting
+ * time zone (default: the last 30 days), from the rollups, brought up to date first.
+ * `GET /api/overview/now?site=KEY`: the people on the site in the last few minutes.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError, parseOrThrow } from '../errors.js';
 import type { OverviewCounts, OverviewRepository } from '../repositories/overview.js';
+import type { RollupRepository } from '../repositories/rollups.js';
 import type { SiteRepository } from '../repositories/sites.js';
-import type { OverviewCountsJson, OverviewJson } from './json-types.js';
+import { createDayCalendar, dayDate, dayNumber } from '../time-zones.js';
+import type { OverviewCountsJson, OverviewJson, VisitorsNowJson } from './json-types.js';
 import { siteFromQuery } from './sites.js';
-import { DAY_MS, calendarDay, utcDate, utcDayStart } from './format.js';
+import { calendarDay } from './format.js';
 
 const DEFAULT_DAYS = 30;
 /** A year and a day: enough to compare a trade-fair season, small enough to chart one point a day. */
 const MAXIMUM_DAYS = 366;
+/** "Now", as analytics tools count it: an event in the last five minutes. */
+const NOW_MINUTES = 5;
 
 const rangeSchema = z.object({ from: calendarDay.optional(), to: calendarDay.optional() });
 
@@ -23,34 +29,42 @@ function countsJson(counts: OverviewCounts): OverviewCountsJson {
 
 export async function overviewRoutes(
   app: FastifyInstance,
-  { sites, overview }: { sites: SiteRepository; overview: OverviewRepository },
+  { sites, overview, rollups }: { sites: SiteRepository; overview: OverviewRepository; rollups: RollupRepository },
 ): Promise<void> {
   app.get('/overview', async (request): Promise<OverviewJson> => {
     const site = await siteFromQuery(sites, request.query);
     const query = parseOrThrow(rangeSchema, request.query, 'date range');
-    const to = query.to ?? utcDate(Date.now());
-    const from = query.from ?? utcDate(utcDayStart(to) - (DEFAULT_DAYS - 1) * DAY_MS);
-    const dayCount = (utcDayStart(to) - utcDayStart(from)) / DAY_MS + 1;
+    const to = query.to === undefined ? createDayCalendar(site.timeZone).dayOf(Date.now()) : dayNumber(query.to);
+    const from = query.from === undefined ? to - (DEFAULT_DAYS - 1) : dayNumber(query.from);
+    const dayCount = to - from + 1;
     if (dayCount < 1) throw new HttpError(400, 'invalid date range', [{ path: 'from', message: 'from is after to' }]);
     if (dayCount > MAXIMUM_DAYS) throw new HttpError(400, 'invalid date range', [{ path: 'from', message: `at most ${MAXIMUM_DAYS} days` }]);
 
-    const found = await overview.findOverview(site.id, { from: utcDayStart(from), to: utcDayStart(to) + DAY_MS - 1 });
-    const byDate = new Map(found.days.map((day) => [day.date, day]));
+    await rollups.refreshRollups();
+    const found = await overview.findOverview(site.id, { from, to });
+    const byDay = new Map(found.days.map((day) => [day.day, day]));
     const days = Array.from({ length: dayCount }, (_, index) => {
-      const date = utcDate(utcDayStart(from) + index * DAY_MS);
-      const day = byDate.get(date);
-      return { date, ...(day ? countsJson(day) : { visitors: 0, sessions: 0, leads: 0, form_fills: 0, chat_opens: 0 }) };
+      const day = byDay.get(from + index);
+      return { date: dayDate(from + index), ...(day ? countsJson(day) : { visitors: 0, sessions: 0, leads: 0, form_fills: 0, chat_opens: 0 }) };
     });
     const totals = countsJson(found.totals);
     return {
       site: site.key,
-      from,
-      to,
+      from: dayDate(from),
+      to: dayDate(to),
+      time_zone: found.timeZone,
       totals: { ...totals, conversion_rate: totals.visitors > 0 ? totals.leads / totals.visitors : null },
       days,
       channels: found.channels,
+      sources: found.sources,
       countries: found.countries,
       pages: found.pages,
+      forms: found.forms,
     };
+  });
+
+  app.get('/overview/now', async (request): Promise<VisitorsNowJson> => {
+    const site = await siteFromQuery(sites, request.query);
+    return { visitors: await overview.countVisitorsSince(site.id, Date.now() - NOW_MINUTES * 60_000), minutes: NOW_MINUTES };
   });
 }

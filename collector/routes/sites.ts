@@ -1,6 +1,6 @@
 /**
- * Sites: `POST /api/sites` creates one and returns the tag to paste; `GET /api/sites` lists them;
- * `PATCH /api/sites/:key` renames one or changes its domains or settings;
+ * Sites: `POST /api/sites` creates one (with its reporting time zone) and returns the tag to paste;
+ * `GET /api/sites` lists them; `PATCH /api/sites/:key` renames one or changes its domains or settings;
  * `GET /api/sites/:key/status` tells whether the tag sends events yet.
  */
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +9,7 @@ import { HttpError, parseOrThrow } from '../errors.js';
 import { normalizeDomain } from '../ingest/domains.js';
 import { IP_MODES, storableIp, type IpMode } from '../ingest/network.js';
 import type { Site, SiteRepository } from '../repositories/sites.js';
+import { isTimeZone } from '../time-zones.js';
 import { isoTime } from './format.js';
 import type { SiteJson, SiteStatusJson } from './json-types.js';
 
@@ -23,9 +24,13 @@ const domainSchema = z
     message: 'not a domain name',
   });
 
+const timeZoneSchema = z.string().max(64).refine(isTimeZone, { message: 'not an IANA time zone (such as Europe/Berlin)' });
+
 export const siteInputSchema = z.object({
   name: z.string().trim().min(1).max(100),
   domains: z.array(domainSchema).min(1).max(20),
+  /** The reporting time zone; the dashboard sends the browser's, the API defaults to UTC. */
+  time_zone: timeZoneSchema.default('UTC'),
 });
 
 /** Ten years: beyond that "forever" (null) says it better. */
@@ -36,6 +41,8 @@ const siteChangesSchema = z
   .strictObject({
     name: siteInputSchema.shape.name,
     domains: siteInputSchema.shape.domains,
+    /** The overview's rollups are rebuilt in the new zone at their next refresh. */
+    time_zone: timeZoneSchema,
     /** null: back to the server's LEADTRAIL_IP_MODE. */
     ip_mode: z.enum(IP_MODES).nullable(),
     /** null: keep raw events forever. */
@@ -69,6 +76,7 @@ export async function siteRoutes(app: FastifyInstance, { sites, publicUrl, defau
     key: site.key,
     name: site.name,
     domains: site.domains,
+    time_zone: site.timeZone,
     created_at: isoTime(site.createdAt),
     snippet: snippetTag(publicUrl, site.key),
     ip_mode: site.ipMode,
@@ -80,7 +88,7 @@ export async function siteRoutes(app: FastifyInstance, { sites, publicUrl, defau
 
   app.post('/sites', async (request, reply) => {
     const input = parseOrThrow(siteInputSchema, request.body, 'site');
-    const site = await sites.createSite({ name: input.name, domains: [...new Set(input.domains)] });
+    const site = await sites.createSite({ name: input.name, domains: [...new Set(input.domains)], timeZone: input.time_zone });
     return reply.code(201).send(siteJson(site));
   });
 
@@ -90,6 +98,7 @@ export async function siteRoutes(app: FastifyInstance, { sites, publicUrl, defau
     const site = await sites.updateSite(key, {
       name: changes.name,
       domains: changes.domains && [...new Set(changes.domains)],
+      timeZone: changes.time_zone,
       ipMode: changes.ip_mode,
       retentionDays: changes.retention_days,
     });

@@ -1,13 +1,14 @@
 /**
- * The overview of the selected site: totals with the conversion rate, a chart of visitors,
- * sessions and leads per day (uPlot), and the top channels, countries and pages. The per-day
- * figures are also a table, for screen readers and for copying into a report.
+ * The overview of the selected site: the people on it now, totals with the conversion rate, a
+ * chart of visitors, sessions and leads per day (uPlot), and the top channels, sources, countries,
+ * forms and pages. Days are calendar days in the site's reporting time zone, which the range note
+ * names. The per-day figures are also a table, for screen readers and for copying into a report.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { fetchOverview, type Overview, type Site } from '../api';
+import { fetchOverview, fetchVisitorsNow, type Overview, type Site } from '../api';
 import { currentLanguage, t, type MessageKey } from '../i18n/index';
-import { channelLabel, ErrorMessage, ExternalLink, formatNumber, formatPercent, html, Loading } from '../ui';
+import { channelLabel, ErrorMessage, ExternalLink, formatNumber, formatPercent, html, Loading, usePolling } from '../ui';
 
 export function OverviewView({ site }: { site: Site }) {
   const [from, setFrom] = useState('');
@@ -42,6 +43,7 @@ export function OverviewView({ site }: { site: Site }) {
 
   return html`<section class="stack overview">
     <h1>${t('overview.title')} <small class="muted">${site.name}</small></h1>
+    <${LiveVisitors} site=${site} />
     <form class="card export" onSubmit=${submit}>
       <div class="export-fields">
         <label>
@@ -54,13 +56,26 @@ export function OverviewView({ site }: { site: Site }) {
         </label>
         <button type="submit">${t('overview.apply')}</button>
       </div>
-      ${overview && html`<p class="muted small">${t('overview.rangeNote', { from: overview.from, to: overview.to })}</p>`}
+      ${overview && html`<p class="muted small">${t('overview.rangeNote', { from: overview.from, to: overview.to, timeZone: overview.time_zone })}</p>`}
     </form>
 
     ${error !== null && html`<${ErrorMessage} error=${error} onRetry=${() => setAttempt((count) => count + 1)} />`}
     ${overview === null && error === null && html`<${Loading} />`}
     ${overview !== null && html`<${OverviewBody} overview=${overview} />`}
   </section>`;
+}
+
+/** A live figure, not a report: often enough to see a visitor arrive, one index read a poll. */
+const NOW_POLL_MILLISECONDS = 30_000;
+
+function LiveVisitors({ site }: { site: Site }) {
+  const { value: now, error } = usePolling(() => fetchVisitorsNow(site.key), NOW_POLL_MILLISECONDS, site.key);
+  // A stale figure would pass for a live one: after a failed poll it is left out until one answers.
+  if (now === null || error !== null) return null;
+  return html`<p class=${`live-visitors${now.visitors > 0 ? ' live-visitors-active' : ''}`} role="status" aria-live="polite">
+    <span class="live-visitors-dot" aria-hidden="true"></span>
+    ${t('overview.now', { count: formatNumber(now.visitors), minutes: formatNumber(now.minutes) })}
+  </p>`;
 }
 
 const TOTALS: Array<{ key: 'visitors' | 'sessions' | 'leads' | 'form_fills' | 'chat_opens'; label: MessageKey }> = [
@@ -107,10 +122,24 @@ function OverviewBody({ overview }: { overview: Overview }) {
         />
       </section>
       <section class="card">
+        <h2>${t('overview.sources')}</h2>
+        <${TopTable}
+          headings=${[t('overview.source'), t('overview.sessions'), t('overview.visitors'), t('overview.leads')]}
+          rows=${overview.sources.map((row) => [row.source ?? t('overview.noSource'), row.sessions, row.visitors, row.leads])}
+        />
+      </section>
+      <section class="card">
         <h2>${t('overview.countries')}</h2>
         <${TopTable}
           headings=${[t('column.country'), t('overview.visitors')]}
           rows=${overview.countries.map((row) => [countryName(row.country), row.visitors])}
+        />
+      </section>
+      <section class="card">
+        <h2>${t('overview.forms')}</h2>
+        <${TopTable}
+          headings=${[t('overview.form'), t('overview.formFills')]}
+          rows=${overview.forms.map((row) => [row.form ?? t('overview.unnamedForm'), row.fills])}
         />
       </section>
     </div>
@@ -173,7 +202,10 @@ function DailyTable({ overview }: { overview: Overview }) {
   </div>`;
 }
 
-/** Overview days are UTC days, so they are named in UTC whatever the reader's own zone is. */
+/**
+ * Overview days are calendar dates in the site's zone; formatted as UTC midnights, no zone (not
+ * even the reader's own) can shift them to a neighbouring date.
+ */
 function formatDay(date: string, options: Intl.DateTimeFormatOptions): string {
   return new Intl.DateTimeFormat(currentLanguage(), { ...options, timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 }
@@ -210,7 +242,7 @@ function DailyChart({ overview }: { overview: Overview }) {
       {
         width: width(),
         height: 260,
-        // Days are UTC days: ticks and the legend name them in UTC, in the chosen language.
+        // Days are plain dates placed at UTC midnights: ticks and the legend read them back in UTC.
         tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
         scales: { x: { time: true }, y: { range: (_chart, _min, max) => [0, Math.max(1, max)] } },
         axes: [

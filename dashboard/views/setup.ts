@@ -2,10 +2,10 @@
  * Sites and their tags: create a site for a website's domains, copy the tag to paste, then watch
  * the live check turn from "waiting for the first event" to "receiving events" once the tag works.
  */
-import { useEffect, useState } from 'preact/hooks';
-import { createSite, fetchSiteStatus, type Site, type SiteStatus } from '../api';
+import { useState } from 'preact/hooks';
+import { createSite, fetchSiteStatus, type Site } from '../api';
 import { t } from '../i18n/index';
-import { CopyButton, DateTime, ErrorMessage, formatNumber, html } from '../ui';
+import { CopyButton, DateTime, ErrorMessage, formatNumber, html, usePolling } from '../ui';
 
 /** Often enough that a pasted tag shows up while the user still looks; one cheap query a poll. */
 const STATUS_POLL_MILLISECONDS = 3_000;
@@ -44,7 +44,8 @@ export function SetupView({
     setSubmitting(true);
     setError(null);
     try {
-      const site = await createSite({ name: name.trim(), domains: parseDomains(domainsText) });
+      // The overview counts days in this zone; the browser's is the one its user lives by.
+      const site = await createSite({ name: name.trim(), domains: parseDomains(domainsText), time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone });
       setCreated(site);
       setName('');
       setDomainsText('');
@@ -101,6 +102,7 @@ export function SetupView({
               <dl class="facts facts-compact">
                 <div><dt>${t('column.key')}</dt><dd><code>${site.key}</code></dd></div>
                 <div><dt>${t('column.domains')}</dt><dd>${site.domains.join(', ')}</dd></div>
+                <div><dt>${t('column.timeZone')}</dt><dd>${site.time_zone}</dd></div>
                 <div><dt>${t('column.created')}</dt><dd><${DateTime} value=${site.created_at} /></dd></div>
               </dl>
               <${Snippet} site=${site} />
@@ -120,33 +122,7 @@ function Snippet({ site }: { site: Site }) {
 
 /** The live check: polls the site's status while shown, so a freshly pasted tag is seen within seconds. */
 function TagStatus({ site }: { site: Site }) {
-  const [status, setStatus] = useState<SiteStatus | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    let current = true;
-    let timer = 0;
-    // The next poll waits for this one's answer, so a slow server never has several piled up.
-    const poll = () => {
-      fetchSiteStatus(site.key)
-        .then(
-          (loaded) => {
-            if (!current) return;
-            setStatus(loaded);
-            setError(null);
-          },
-          (failure: unknown) => current && setError(failure),
-        )
-        .finally(() => {
-          if (current) timer = window.setTimeout(poll, STATUS_POLL_MILLISECONDS);
-        });
-    };
-    poll();
-    return () => {
-      current = false;
-      window.clearTimeout(timer);
-    };
-  }, [site.key]);
+  const { value: status, error } = usePolling(() => fetchSiteStatus(site.key), STATUS_POLL_MILLISECONDS, site.key);
 
   let state = 'checking';
   let text = t('setup.statusChecking');

@@ -86,7 +86,7 @@ describe('API', () => {
       const response = await api('POST', '/api/sites', { name: 'Acme', domains: ['https://www.Acme-Valves.com/', 'shop.acme.de'] });
       expect(response.statusCode).toBe(201);
       const site = response.json();
-      expect(site).toMatchObject({ name: 'Acme', domains: ['acme-valves.com', 'shop.acme.de'] });
+      expect(site).toMatchObject({ name: 'Acme', domains: ['acme-valves.com', 'shop.acme.de'], time_zone: 'UTC' });
       expect(site.snippet).toBe(`<script defer src="${collector.url}/lt.js" data-site="${site.key}"></script>`);
       expect((await api('GET', '/api/sites')).json().sites).toEqual([site]);
     });
@@ -98,6 +98,17 @@ describe('API', () => {
       const badDomain = await api('POST', '/api/sites', { name: 'x', domains: ['not a domain!'] });
       expect(badDomain.statusCode).toBe(400);
       expect(badDomain.json().details[0].path).toBe('domains.0');
+    });
+
+    it('keeps a site\'s reporting time zone as the IANA name given, and answers one Intl does not know with 400', async () => {
+      const kolkata = await api('POST', '/api/sites', { name: 'Acme', domains: ['acme.com'], time_zone: 'Asia/Kolkata' });
+      expect(kolkata.statusCode).toBe(201);
+      expect(kolkata.json().time_zone).toBe('Asia/Kolkata');
+      for (const time_zone of ['Mars/Olympus_Mons', '+05:30', 'UTC; DROP TABLE sites', '', 42]) {
+        const response = await api('POST', '/api/sites', { name: 'Acme', domains: ['acme.com'], time_zone });
+        expect(response.statusCode, String(time_zone)).toBe(400);
+        expect(response.json()).toMatchObject({ error: expect.any(String), details: [{ path: 'time_zone' }] });
+      }
     });
   });
 

@@ -55,7 +55,7 @@ describe('GET /api/overview', () => {
     const response = await overview(`site=${siteKey}&from=${DAY_ONE}&to=${DAY_TWO}`);
     expect(response.statusCode, response.body).toBe(200);
     const body = response.json();
-    expect(body).toMatchObject({ site: siteKey, from: DAY_ONE, to: DAY_TWO });
+    expect(body).toMatchObject({ site: siteKey, from: DAY_ONE, to: DAY_TWO, time_zone: 'UTC' });
     // The buyer's return is a second session but the same visitor and the same lead.
     expect(body.totals).toEqual({ visitors: 3, sessions: 4, leads: 1, form_fills: 1, chat_opens: 1, conversion_rate: 1 / 3 });
     expect(body.days).toEqual([
@@ -64,13 +64,19 @@ describe('GET /api/overview', () => {
     ]);
   });
 
-  it('lists the top channels, countries and pages, largest first', async () => {
+  it('lists the top channels, sources, countries, pages and forms, largest first', async () => {
     await seedTwoDays();
     const body = (await overview(`site=${siteKey}&from=${DAY_ONE}&to=${DAY_TWO}`)).json();
     expect(body.channels).toEqual([
       { channel: 'direct', sessions: 3, visitors: 3, leads: 1 },
       { channel: 'paid_search', sessions: 1, visitors: 1, leads: 1 },
     ]);
+    expect(body.sources).toEqual([
+      { source: null, sessions: 3, visitors: 3, leads: 1 },
+      { source: 'google', sessions: 1, visitors: 1, leads: 1 },
+    ]);
+    // The chatter's failed submission is no fill.
+    expect(body.forms).toEqual([{ form: 'contact', fills: 1 }]);
     expect(body.countries).toEqual([
       { country: null, visitors: 2 },
       { country: 'DE', visitors: 1 },
@@ -107,6 +113,15 @@ describe('GET /api/overview', () => {
     expect((await overview('')).statusCode).toBe(400);
     expect((await overview('site=nope')).statusCode).toBe(404);
     expect((await collector.app.inject({ url: `/api/overview?site=${siteKey}` })).statusCode).toBe(401);
+  });
+
+  it('counts the people on the site in the last five minutes', async () => {
+    await collect('visitor-earlier', [pageview(Date.now() - 10 * MINUTE, `${SITE}/`)]);
+    await collect('visitor-now', [pageview(Date.now() - MINUTE, `${SITE}/`)]);
+    const response = await collector.app.inject({ url: `/api/overview/now?site=${siteKey}`, headers: { cookie } });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual({ visitors: 1, minutes: 5 });
+    expect((await collector.app.inject({ url: '/api/overview/now?site=nope', headers: { cookie } })).statusCode).toBe(404);
   });
 
   it('keeps each site to itself', async () => {

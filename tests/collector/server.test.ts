@@ -93,6 +93,7 @@ describe('leadtrail commands', () => {
     const environment = { LEADTRAIL_DB: database, LEADTRAIL_PUBLIC_URL: 'https://track.acme-valves.com' };
     const added = await runCommand(['site', 'add', 'Acme Valves', '--domain', 'acme-valves.com', '--domain', 'acme.de'], environment);
     expect(added.code).toBe(0);
+    expect(added.stdout).toContain(`days reported in ${Intl.DateTimeFormat().resolvedOptions().timeZone}`);
     const key = /Site key: (\w+)/.exec(added.stdout)![1]!;
     expect(added.stdout).toContain(`<script defer src="https://track.acme-valves.com/lt.js" data-site="${key}"></script>`);
 
@@ -120,9 +121,16 @@ describe('leadtrail commands', () => {
     expect(toStdout.stdout.trimEnd().split('\r\n')).toHaveLength(1);
   });
 
+  it('adds a site that reports in the time zone given', async () => {
+    const added = await runCommand(['site', 'add', 'Acme', '--domain', 'acme.com', '--time-zone', 'Asia/Kolkata'], { LEADTRAIL_DB: temporaryDatabase() });
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('days reported in Asia/Kolkata');
+  });
+
   it('explains bad usage with exit code 2', async () => {
     const environment = { LEADTRAIL_DB: temporaryDatabase() };
-    for (const args of [['site', 'add', 'No domain'], ['export', 'leads'], ['erase', '--email', 'nope'], ['frobnicate']]) {
+    const badZone = ['site', 'add', 'Acme', '--domain', 'acme.com', '--time-zone', 'Mars/Olympus_Mons'];
+    for (const args of [['site', 'add', 'No domain'], badZone, ['export', 'leads'], ['erase', '--email', 'nope'], ['frobnicate']]) {
       const result = await runCommand(args, environment);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(/Usage: leadtrail/);

@@ -29,7 +29,8 @@ describe('dashboard', () => {
   beforeAll(async () => {
     collector = await startCollector();
     browser = await launchChromium();
-    page = await browser.newPage();
+    // Not the machine's zone: the site created on the setup screen takes the browser's.
+    page = await browser.newPage({ timezoneId: 'Asia/Tokyo' });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // A style or script the Content-Security-Policy blocks is reported only on the console.
     page.on('console', (message) => {
@@ -43,14 +44,17 @@ describe('dashboard', () => {
   });
 
   /** A batch from a buyer's browser on the site (the buyer's address, a Berlin hoster, in X-Forwarded-For). */
-  function send(visitor: string, events: object[], origin = 'https://example.com') {
-    return fetch(`${collector.url}/collect`, {
+  /** Sends a batch as a server-side sender would; resolves once it is stitched into its trail. */
+  async function send(visitor: string, events: object[], origin = 'https://example.com') {
+    const response = await fetch(`${collector.url}/collect`, {
       method: 'POST',
       // Node's own user agent ("node") is a bot to isbot: the collector would answer 204 and store nothing.
       // The collector trusts X-Forwarded-For from localhost only.
       headers: { 'Content-Type': 'application/json', Origin: origin, 'User-Agent': DESKTOP_CHROME_USER_AGENT, 'X-Forwarded-For': '85.214.132.117' },
       body: JSON.stringify({ site: siteKey, visitor, sent_at: Date.now(), tz: 'Europe/Berlin', events }),
     });
+    await collector.app.ingest.settled();
+    return response;
   }
 
   it('sends a logged-out visitor to the login form and lets them in with the password', async () => {
@@ -84,6 +88,7 @@ describe('dashboard', () => {
     siteKey = /data-site="([^"]+)"/.exec(tagText)?.[1] ?? '';
     expect(siteKey).not.toBe('');
     expect(await page.locator('.site-list').textContent()).toContain('Example Exports');
+    expect(await page.locator('.site-list').textContent()).toContain('Asia/Tokyo');
     // The live check polls the new site's status: nothing has arrived yet.
     await page.locator('.tag-status-waiting').waitFor();
     expect(await page.locator('.tag-status').textContent()).toContain('Waiting for the first event');
@@ -179,7 +184,7 @@ describe('dashboard', () => {
     expect(csv).toContain('buyer@example.com');
   });
 
-  it('shows the overview: the buyer counted in the totals and a chart of the days', async () => {
+  it('shows the overview: the buyer counted in the totals, a chart of the days in the site zone, sources and forms, visitors now', async () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.waitForURL(/\/overview$/);
     await page.locator('.totals').waitFor();
@@ -194,7 +199,12 @@ describe('dashboard', () => {
     await page.locator('.chart .uplot canvas').waitFor();
     expect(await page.locator('.chart .u-legend').textContent()).toContain('Visitors');
     expect(await page.locator('.daily-table tbody tr').count()).toBe(30);
-    expect(await page.locator('.overview-tops').textContent()).toContain('Direct');
+    const tops = (await page.locator('.overview-tops').textContent()) ?? '';
+    for (const text of ['Direct', 'Top sources', '(direct)', 'Top forms', 'contact']) expect(tops).toContain(text);
+    expect(await page.locator('.export .muted').textContent()).toContain('whole days in the site\'s time zone (Asia/Tokyo)');
+    // The buyer's form went in moments ago.
+    await page.locator('.live-visitors').waitFor();
+    expect(await page.locator('.live-visitors').textContent()).toMatch(/Visitors now: 1\b/);
 
     await page.getByRole('link', { name: 'Leads' }).click();
     await page.waitForURL(/\/leads$/);

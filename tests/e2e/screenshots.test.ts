@@ -56,10 +56,11 @@ describe('screenshots', () => {
       body: JSON.stringify({ site: siteKey, visitor: visit.visitor, sent_at: Date.now(), tz: visit.timeZone, lang: visit.language, screen: '1920x1080', events }),
     });
     expect(response.status, await response.text()).toBe(204);
+    await collector.app.ingest.settled();
   }
 
   async function seed() {
-    const site = await collector.repositories.sites.createSite({ name: 'Jinghua Valves', domains: ['jinghua-valves.com'] });
+    const site = await collector.repositories.sites.createSite({ name: 'Jinghua Valves', domains: ['jinghua-valves.com'], timeZone: 'Asia/Shanghai' });
     siteKey = site.key;
     // 陈伟 in Manchester: found the site through a Google Ads click four days ago, came back from
     // Alibaba on a phone today, opened WhatsApp and asked for a quote.
@@ -182,7 +183,7 @@ describe('screenshots', () => {
     await collector?.close();
   });
 
-  const shoot = (name: string) => page.screenshot({ path: join(SCREENSHOT_DIRECTORY, `${name}.png`) });
+  const shoot = (name: string, options: { fullPage?: boolean } = {}) => page.screenshot({ path: join(SCREENSHOT_DIRECTORY, `${name}.png`), ...options });
 
   for (const language of ['en', 'zh-CN'] as const) {
     describe(language, () => {
@@ -195,7 +196,8 @@ describe('screenshots', () => {
         await page.locator('.chart .uplot canvas').waitFor();
         expect(await page.locator('.total-visitors dd').textContent()).toBe('6');
         expect(await page.locator('html').getAttribute('lang')).toBe(language);
-        await shoot(`overview-${language}`);
+        // The whole page: the top lists sit below the chart.
+        await shoot(`overview-${language}`, { fullPage: true });
       });
 
       it('shoots the people list', async () => {
