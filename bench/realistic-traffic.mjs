@@ -32,7 +32,7 @@ export async function storeRealisticTraffic(database, site, targetEvents) {
   const inbox = createInboxRepository(database);
   const stitching = createStitchLoop(inbox, createIngestRepository(database), { beaconsWaiting: () => 0, onFailure: (error) => { throw error; } });
   const storeGroup = async (batches) => {
-    inbox.append(batches, Date.now());
+    inbox.append(batches.map((batch) => JSON.stringify(batch)), Date.now());
     await stitching.idle();
   };
   let seed = 42;

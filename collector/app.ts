@@ -10,6 +10,7 @@ import { HttpError, installErrorHandlers } from './errors.js';
 import { createAuthenticate } from './authenticate.js';
 import { FixedWindowStore } from './rate-limit-store.js';
 import type { Repositories } from './repositories/index.js';
+import { createBeaconJudge } from './ingest/accept.js';
 import { startIngestPipeline, type IngestPipeline } from './ingest/pipeline.js';
 import type { IpMode } from './ingest/network.js';
 import { collectRoutes } from './routes/collect.js';
@@ -62,7 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   installErrorHandlers(app);
   const ipMode = options.ipMode ?? 'truncated';
-  const ingest = startIngestPipeline({ databaseFile: options.databaseFile, ipMode, log: app.log });
+  const ingest = startIngestPipeline({ databaseFile: options.databaseFile, log: app.log });
   app.decorate('ingest', ingest);
   // close() waits for requests in flight, whose handlers wait for their commit; this then stitches
   // what is left and stops the worker, so every accepted event is in its trail before the database is closed.
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(snippetRoutes, { publicDirectory });
   await app.register(collectRoutes, {
+    judge: createBeaconJudge(repositories.sites, ipMode),
     ingest,
     rateLimitPerMinute: options.collectRateLimit ?? 6000,
   });

@@ -8,6 +8,7 @@ import { createRepositories } from './repositories/index.js';
 import { ensureAdminAccount } from './admin.js';
 import { buildApp } from './app.js';
 import { PUBLIC_DIRECTORY } from './paths.js';
+import { loadNetworkDatabases } from './ingest/network.js';
 
 export async function startServer(environment: NodeJS.ProcessEnv): Promise<void> {
   const config = readConfig(environment);
@@ -45,6 +46,7 @@ export async function startServer(environment: NodeJS.ProcessEnv): Promise<void>
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
+  loadNetworkDatabases();
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ url: `${config.publicUrl}/`, database: config.databaseFile }, 'Leadtrail dashboard');
 }

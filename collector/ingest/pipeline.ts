@@ -1,22 +1,20 @@
 /**
- * The HTTP thread's side of ingest: hands each beacon to the ingest worker (worker.ts) and gives
- * back its answer. Beacons received in one turn of the event loop travel in one message.
+ * The HTTP thread's side of ingest: hands each accepted batch to the ingest worker (worker.ts) and
+ * resolves once it is durably stored. Batches accepted in one turn of the event loop travel in one
+ * message.
  *
- * If the worker dies, every beacon waiting for an answer gets a 500 (the snippet sends it again;
- * what the inbox had committed is stitched once, as event ids make re-sends idempotent) and a new
- * worker starts, after a pause that grows while it keeps failing.
+ * If the worker dies, every batch waiting for an answer is reported unstored (its request gets a
+ * 500 and the snippet sends it again; what the inbox had committed is stitched once, as event ids
+ * make re-sends idempotent) and a new worker starts, after a pause that grows while it keeps failing.
  */
 import { Worker } from 'node:worker_threads';
 import { INGEST_WORKER_FILE } from '../paths.js';
-import type { Beacon } from './accept.js';
-import type { IpMode } from './network.js';
-import type { Answer, FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.js';
+import type { IngestBatch } from './stitch.js';
+import type { FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.js';
 
 export interface IngestPipeline {
-  /** Resolves with what `POST /collect` answers; a 204 means the batch is durably stored. */
-  submit(beacon: Beacon): Promise<Answer>;
-  /** A site's settings changed: the worker judges the site's next beacons by the stored settings. */
-  siteChanged(key: string): void;
+  /** Resolves true once the batch is committed and fsynced, false if storing it failed. */
+  store(batch: IngestBatch): Promise<boolean>;
   /** Resolves when everything acknowledged so far is stitched into trails (visible to the API). */
   settled(): Promise<void>;
   /** Commits and stitches what is left and stops the worker. Call after the last submit. */
@@ -27,15 +25,14 @@ export interface PipelineLog {
   error(details: Record<string, unknown>, message: string): void;
 }
 
-const WORKER_STOPPED: Answer = { status: 500, error: 'internal error', details: { reason: 'the ingest worker stopped; send the batch again' } };
 const MAX_RESTART_PAUSE_MS = 30_000;
 
-export function startIngestPipeline(options: { databaseFile: string; ipMode: IpMode; log: PipelineLog }): IngestPipeline {
-  const workerData: IngestWorkerData = { databaseFile: options.databaseFile, ipMode: options.ipMode };
-  const answerWaiters = new Map<number, (answer: Answer) => void>();
+export function startIngestPipeline(options: { databaseFile: string; log: PipelineLog }): IngestPipeline {
+  const workerData: IngestWorkerData = { databaseFile: options.databaseFile };
+  const answerWaiters = new Map<number, (stored: boolean) => void>();
   const settleWaiters = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextId = 1;
-  let outgoing: Array<[number, Beacon]> = [];
+  let outgoing: Array<[number, string]> = [];
   let sendScheduled = false;
   let closing: Promise<void> | null = null;
   let onClosed: (() => void) | null = null;
@@ -52,10 +49,10 @@ export function startIngestPipeline(options: { databaseFile: string; ipMode: IpM
 
   function receive(message: FromWorker): void {
     switch (message.type) {
-      case 'answers':
+      case 'stored':
         failuresInARow = 0;
-        for (const [id, answer] of message.answers) {
-          answerWaiters.get(id)?.(answer);
+        for (const [id, stored] of message.answers) {
+          answerWaiters.get(id)?.(stored);
           answerWaiters.delete(id);
         }
         break;
@@ -74,7 +71,7 @@ export function startIngestPipeline(options: { databaseFile: string; ipMode: IpM
 
   function workerExited(): void {
     worker = null;
-    for (const answer of answerWaiters.values()) answer(WORKER_STOPPED);
+    for (const answer of answerWaiters.values()) answer(false);
     answerWaiters.clear();
     for (const waiter of settleWaiters.values()) waiter.reject(new Error('the ingest worker stopped'));
     settleWaiters.clear();
@@ -86,7 +83,7 @@ export function startIngestPipeline(options: { databaseFile: string; ipMode: IpM
     options.log.error({ restartInMs: pauseMs }, 'the ingest worker stopped; starting a new one');
     setTimeout(() => {
       worker = startWorker();
-      sendBeacons();
+      sendBatches();
     }, pauseMs).unref();
   }
 
@@ -94,27 +91,23 @@ export function startIngestPipeline(options: { databaseFile: string; ipMode: IpM
     worker!.postMessage(message);
   }
 
-  function sendBeacons(): void {
+  function sendBatches(): void {
     sendScheduled = false;
     if (!worker || outgoing.length === 0) return;
-    send({ type: 'beacons', beacons: outgoing });
+    send({ type: 'batches', batches: outgoing });
     outgoing = [];
   }
 
   return {
-    submit(beacon) {
+    store(batch) {
       const id = nextId++;
-      outgoing.push([id, beacon]);
+      outgoing.push([id, JSON.stringify(batch)]);
       if (!sendScheduled) {
         sendScheduled = true;
-        // After this turn's I/O callbacks: every beacon parsed in the same turn shares the message.
-        setImmediate(sendBeacons);
+        // After this turn's I/O callbacks: every batch accepted in the same turn shares the message.
+        setImmediate(sendBatches);
       }
       return new Promise((resolve) => answerWaiters.set(id, resolve));
-    },
-    siteChanged(key) {
-      // A worker started later reads sites afresh anyway.
-      worker?.postMessage({ type: 'site-changed', key } satisfies ToWorker);
     },
     settled() {
       if (!worker) return Promise.reject(new Error('the ingest worker is not running'));
@@ -128,7 +121,7 @@ export function startIngestPipeline(options: { databaseFile: string; ipMode: IpM
       closing ??= new Promise<void>((resolve) => {
         onClosed = resolve;
         if (!worker) return resolve();
-        sendBeacons();
+        sendBatches();
         send({ type: 'close' });
       });
       return closing;

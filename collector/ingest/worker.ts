@@ -1,8 +1,8 @@
 /**
- * The ingest worker thread: judges beacons (accept.ts), appends the accepted batches to the inbox
- * with a group commit and answers each only after that commit, then stitches the inbox into trails
- * (stitcher.ts). The HTTP thread does nothing with a beacon but pass it here, so parsing,
- * validation, enrichment and SQLite's commits never hold up the next request.
+ * The ingest worker thread: appends the batches the HTTP thread accepted to the inbox with a group
+ * commit and answers each only once that commit is fsynced, then stitches the inbox into trails
+ * (stitcher.ts). SQLite's commits, the wait for the disk and stitching never hold up the thread
+ * that parses the next requests.
  *
  * At start it stitches whatever an earlier process acknowledged but did not stitch (a crash).
  */
@@ -12,15 +12,12 @@ import { createWalSync } from '../db/wal-sync.js';
 import { createInboxRepository } from '../repositories/inbox.js';
 import { createIngestRepository } from '../repositories/ingest.js';
 import { createRollupRepository } from '../repositories/rollups.js';
-import { createSiteRepository } from '../repositories/sites.js';
-import { createBeaconJudge, type Beacon } from './accept.js';
 import { createGroupCommit } from './group-commit.js';
 import { createStitchLoop } from './stitcher.js';
-import type { IngestBatch } from './stitch.js';
-import type { Answer, FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.js';
+import type { FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.js';
 
 const port = parentPort!;
-const { databaseFile, ipMode } = workerData as IngestWorkerData;
+const { databaseFile } = workerData as IngestWorkerData;
 const post = (message: FromWorker) => port.postMessage(message);
 
 function logError(message: string, error: unknown, details: Record<string, unknown> = {}): void {
@@ -34,9 +31,7 @@ const database = openDatabase(databaseFile);
 database.pragma('synchronous = NORMAL');
 const walSync = createWalSync(databaseFile);
 const inbox = createInboxRepository(database);
-const sites = createSiteRepository(database);
-const judge = createBeaconJudge(sites, ipMode);
-const inboxAppends = createGroupCommit<IngestBatch>((batches) => inbox.append(batches, Date.now()), walSync.sync);
+const inboxAppends = createGroupCommit<string>((batchJsons) => inbox.append(batchJsons, Date.now()), walSync.sync);
 let beaconsWaiting = 0;
 const stitching = createStitchLoop(inbox, createIngestRepository(database), {
   beaconsWaiting: () => beaconsWaiting,
@@ -45,8 +40,8 @@ const stitching = createStitchLoop(inbox, createIngestRepository(database), {
 
 /**
  * The overview's rollups follow what stitching wrote, folded here every few seconds rather than on
- * the HTTP thread (the overview also folds before it answers). Skipped while beacons wait: their
- * answers come first.
+ * the HTTP thread (the overview also folds before it answers). Skipped while batches wait for their
+ * commit: their answers come first.
  */
 const ROLLUP_REFRESH_MS = 10_000;
 const rollups = createRollupRepository(database);
@@ -56,19 +51,15 @@ const rollupTimer = setInterval(() => {
   folding = rollups.refreshRollups().catch((error: unknown) => logError('refreshing the overview rollups failed', error));
 }, ROLLUP_REFRESH_MS);
 
-async function answer(beacon: Beacon): Promise<Answer> {
+async function store(batchJson: string): Promise<boolean> {
   beaconsWaiting++;
   try {
-    const verdict = await judge(beacon);
-    if (verdict.status !== 204) return verdict;
-    if (verdict.store) {
-      await inboxAppends.write(verdict.store);
-      stitching.nudge();
-    }
-    return { status: 204 };
+    await inboxAppends.write(batchJson);
+    stitching.nudge();
+    return true;
   } catch (error) {
-    logError('a beacon could not be stored', error);
-    return { status: 500, error: 'internal error', details: { reason: 'the batch could not be stored; send it again' } };
+    logError('a batch could not be stored', error);
+    return false;
   } finally {
     beaconsWaiting--;
   }
@@ -81,13 +72,10 @@ async function finishAcknowledged(): Promise<void> {
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
-    case 'beacons':
-      void Promise.all(message.beacons.map(async ([id, beacon]) => [id, await answer(beacon)] as [number, Answer])).then((answers) =>
-        post({ type: 'answers', answers }),
+    case 'batches':
+      void Promise.all(message.batches.map(async ([id, batchJson]) => [id, await store(batchJson)] as [number, boolean])).then((answers) =>
+        post({ type: 'stored', answers }),
       );
-      break;
-    case 'site-changed':
-      sites.forgetCachedSite(message.key);
       break;
     case 'settle':
       void finishAcknowledged().then(() => post({ type: 'settled', id: message.id }));

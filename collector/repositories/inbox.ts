@@ -12,8 +12,8 @@ export interface InboxEntry {
 }
 
 export interface InboxRepository {
-  /** Appends the batches in one transaction: they are durable when this returns. */
-  append(batches: readonly IngestBatch[], receivedAt: number): void;
+  /** Appends the batches (JSON of IngestBatch) in one transaction. */
+  append(batchJsons: readonly string[], receivedAt: number): void;
   /** The oldest waiting batches, skipping those that failed to stitch. */
   oldest(limit: number): InboxEntry[];
   /** Call inside the stitching transaction, so removal and stitching commit together. */
@@ -31,8 +31,8 @@ export function createInboxRepository(database: SqliteDatabase): InboxRepository
     markFailed: database.prepare('UPDATE ingest_inbox SET failure = ? WHERE id = ?'),
     waiting: database.prepare('SELECT count(*) FROM ingest_inbox WHERE failure IS NULL').pluck(),
   };
-  const appendAll = database.transaction((batches: readonly IngestBatch[], receivedAt: number) => {
-    for (const batch of batches) statements.append.run(receivedAt, JSON.stringify(batch));
+  const appendAll = database.transaction((batchJsons: readonly string[], receivedAt: number) => {
+    for (const batchJson of batchJsons) statements.append.run(receivedAt, batchJson);
   });
 
   return {

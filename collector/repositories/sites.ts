@@ -56,8 +56,6 @@ export interface SiteRepository {
   findSiteByKey(key: string): Promise<Site | null>;
   /** The site after the change, or null when there is no such site. */
   updateSite(key: string, changes: SiteChanges): Promise<Site | null>;
-  /** Drops this repository's cached copy of the site: another connection (the ingest worker's) changed it. */
-  forgetCachedSite(key: string): void;
   /** Replaces every IP address stored for the site's browsers by `rewrite(address)`, in one transaction. */
   rewriteStoredIps(siteId: number, rewrite: (ip: string) => string | null): Promise<void>;
   listSites(): Promise<Site[]>;
@@ -118,12 +116,9 @@ export function createSiteRepository(database: SqliteDatabase): SiteRepository {
       if (!row) return null;
       const changed = { ...toSite(row), ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) };
       const site = toSite(statements.update.get({ ...changed, domains: JSON.stringify(changed.domains) }) as SiteRow);
-      // The ingest worker is told through app.ingest.siteChanged(); another process sees the change within SITE_CACHE_MS.
+      // This process's ingest sees the change at once; another process's within SITE_CACHE_MS.
       cache.delete(key);
       return site;
-    },
-    forgetCachedSite(key) {
-      cache.delete(key);
     },
     async rewriteStoredIps(siteId, rewrite) {
       database.transaction(() => {

@@ -1,29 +1,31 @@
 /**
- * `POST /collect` (SPEC §4) on the HTTP thread: rate limit, size limit, CORS — then the raw body
- * goes to the ingest worker (ingest/pipeline.ts), which judges, stores and answers it. A 204 means
- * the batch is committed.
+ * `POST /collect` (SPEC §4): rate limit, size limit, CORS; the beacon is judged here
+ * (ingest/accept.ts) and an accepted batch is handed to the ingest worker (ingest/pipeline.ts),
+ * which stores it. A 204 means the batch is committed and fsynced.
  */
 import type { FastifyInstance } from 'fastify';
+import type { BeaconJudge } from '../ingest/accept.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 
 /** SPEC §4: 500 KB a batch. */
 export const MAX_BATCH_BYTES = 500 * 1024;
 
 export interface CollectRoutesOptions {
+  judge: BeaconJudge;
   ingest: IngestPipeline;
   /** Requests a minute from one IP address; 0: unlimited. */
   rateLimitPerMinute: number;
 }
 
-export async function collectRoutes(app: FastifyInstance, { ingest, rateLimitPerMinute }: CollectRoutesOptions): Promise<void> {
-  // The body stays a string here: the worker parses it. navigator.sendBeacon sends text/plain so
-  // that no CORS preflight is needed; server-side senders use application/json. Either is JSON.
+export async function collectRoutes(app: FastifyInstance, { judge, ingest, rateLimitPerMinute }: CollectRoutesOptions): Promise<void> {
+  // The body is read as a string and parsed by the judge, whatever the type says: navigator.sendBeacon
+  // sends text/plain so that no CORS preflight is needed; server-side senders use application/json.
   const keepBody = (_request: unknown, body: string, done: (error: null, body: string) => void) => done(null, body);
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, keepBody);
 
   // The snippet sends no credentials, so any origin may read the (empty) answer; which origins may
-  // *store* events is decided per site by the ingest worker. Without this header fetch() would report a failure
+  // *store* events is decided per site by the judge. Without this header fetch() would report a failure
   // for a stored batch and the snippet would send it again.
   app.addHook('onSend', async (request, reply) => {
     reply.header('Access-Control-Allow-Origin', '*');
@@ -45,7 +47,7 @@ export async function collectRoutes(app: FastifyInstance, { ingest, rateLimitPer
   app.post('/collect', { bodyLimit: MAX_BATCH_BYTES, config: { rateLimit } }, async (request, reply) => {
     // No body at all (no Content-Type) is judged like an empty one: not JSON, 400.
     const body = typeof request.body === 'string' ? request.body : '';
-    const answer = await ingest.submit({
+    const verdict = await judge({
       body,
       bodyBytes: Number(request.headers['content-length'] ?? body.length),
       receivedAt: Date.now(),
@@ -54,7 +56,11 @@ export async function collectRoutes(app: FastifyInstance, { ingest, rateLimitPer
       origin: request.headers.origin,
       purpose: (request.headers['sec-purpose'] ?? request.headers.purpose) as string | undefined,
     });
-    if (answer.status === 204) return reply.code(204).send();
-    return reply.code(answer.status).send({ error: answer.error, details: answer.details });
+    if (verdict.status !== 204) return reply.code(verdict.status).send({ error: verdict.error, details: verdict.details });
+    // Bots and prefetches are answered like people, but nothing is stored.
+    if (verdict.store && !(await ingest.store(verdict.store))) {
+      return reply.code(500).send({ error: 'internal error', details: { reason: 'the batch could not be stored; send it again' } });
+    }
+    return reply.code(204).send();
   });
 }

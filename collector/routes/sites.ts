@@ -103,7 +103,6 @@ export async function siteRoutes(app: FastifyInstance, { sites, publicUrl, defau
       retentionDays: changes.retention_days,
     });
     if (!site) throw new HttpError(404, 'no such site', { site: key });
-    app.ingest.siteChanged(key);
     // A stricter mode also covers what is already stored: switching to `none` is expected to
     // remove addresses, not only to stop storing new ones. (Idempotent, so no need to compare.)
     // Batches acknowledged under the old mode are stitched first, so the rewrite covers them too.

@@ -107,7 +107,7 @@ describe('the ingest worker', () => {
     const databaseFile = join(mkdtempSync(join(tmpdir(), 'leadtrail-inbox-')), 'leadtrail.db');
     const database = openDatabase(databaseFile);
     const site = await createSiteRepository(database).createSite({ name: 'Acme', domains: ['acme.com'] });
-    createInboxRepository(database).append([storedBatch(site.id, 'visitor-crashed-1', 'https://acme.com/a'), storedBatch(site.id, 'visitor-crashed-2', 'https://acme.com/b')], Date.now());
+    createInboxRepository(database).append([storedBatch(site.id, 'visitor-crashed-1', 'https://acme.com/a'), storedBatch(site.id, 'visitor-crashed-2', 'https://acme.com/b')].map((batch) => JSON.stringify(batch)), Date.now());
     database.close();
 
     collector = await createTestCollector({ databaseFile });
@@ -121,7 +121,9 @@ describe('the ingest worker', () => {
     const site = await createSiteRepository(database).createSite({ name: 'Acme', domains: ['acme.com'] });
     // A site id that does not exist breaks a foreign key: that batch alone must fail.
     createInboxRepository(database).append(
-      [storedBatch(site.id, 'visitor-good-1', 'https://acme.com/a'), storedBatch(999_999, 'visitor-broken', 'https://acme.com/b'), storedBatch(site.id, 'visitor-good-2', 'https://acme.com/c')],
+      [storedBatch(site.id, 'visitor-good-1', 'https://acme.com/a'), storedBatch(999_999, 'visitor-broken', 'https://acme.com/b'), storedBatch(site.id, 'visitor-good-2', 'https://acme.com/c')].map((batch) =>
+        JSON.stringify(batch),
+      ),
       Date.now(),
     );
     database.close();
