@@ -102,12 +102,12 @@ export async function loginCookie(app: FastifyInstance, password = ADMIN_PASSWOR
  * Resolves once the batch is stitched into its trail (stitching follows the 204 by a moment), so
  * a test can read the trail next.
  */
-export async function postBatch(app: FastifyInstance, body: CollectBatch | string, headers: Record<string, string> = {}) {
+export async function postBatch(app: FastifyInstance, body: CollectBatch, headers: Record<string, string> = {}) {
   const response = await app.inject({
     method: 'POST',
     url: '/collect',
     headers: { 'content-type': 'text/plain', origin: 'https://acme-valves.com', 'user-agent': DESKTOP_CHROME_USER_AGENT, ...headers },
-    payload: typeof body === 'string' ? body : JSON.stringify(body),
+    payload: JSON.stringify(body),
   });
   await app.ingest.settled();
   return response;
