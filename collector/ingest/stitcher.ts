@@ -18,12 +18,25 @@ const BUSY_SLICE_BATCHES = 25;
 const IDLE_SLICE_BATCHES = 1_000;
 /** While beacons arrive, wait this many times a slice's duration before the next one (~10 % of the thread). */
 const BUSY_PAUSE_FACTOR = 9;
+/** After a slice failed for a reason that is not its batches' (a busy or failing database), try again after this. */
+const RETRY_AFTER_FAULT_MS = 1_000;
+
+/** SQLite errors that say nothing about the batch being stitched: the batch stays as it is and is tried again. */
+function isStorageFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|NOMEM)/.test(code);
+}
 
 export interface StitchLoop {
   /** Something was appended to the inbox: make sure it gets stitched. */
   nudge(): void;
   /** Resolves when the inbox holds nothing left to stitch. */
   idle(): Promise<void>;
+  /**
+   * For shutdown: stitches what is left and stops; stops early if stitching fails (the inbox keeps
+   * the rest for the next start), so a broken database cannot hold the process open.
+   */
+  finish(): Promise<void>;
   /** Stops scheduling slices (a slice in progress completes; the inbox keeps the rest). */
   stop(): void;
 }
@@ -33,9 +46,11 @@ export interface StitchLoopOptions {
   beaconsWaiting: () => number;
   /** Hears of a batch that could not be stitched; it stays in the inbox, marked, and is skipped. */
   onFailure: (error: unknown, inboxId: number) => void;
+  /** Hears of a slice that failed for another reason (the database); stitching resumes a moment later. */
+  onFault: (error: unknown) => void;
 }
 
-export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepository, { beaconsWaiting, onFailure }: StitchLoopOptions): StitchLoop {
+export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepository, { beaconsWaiting, onFailure, onFault }: StitchLoopOptions): StitchLoop {
   /** Cancels the scheduled slice; null when none is scheduled. */
   let cancelScheduled: (() => void) | null = null;
   let running = false;
@@ -43,6 +58,13 @@ export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepositor
   let appends = 0;
   let appendsAtLastSlice = 0;
   let idleWaiters: Array<() => void> = [];
+  let finishing = false;
+
+  function wakeIdleWaiters(): void {
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
 
   async function stitchEntries(entries: InboxEntry[]): Promise<void> {
     try {
@@ -51,6 +73,7 @@ export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepositor
         inbox.remove(entries.map((entry) => entry.id));
       });
     } catch (error) {
+      if (isStorageFault(error)) throw error;
       if (entries.length === 1) {
         inbox.markFailed(entries[0]!.id, String((error as Error)?.message ?? error));
         onFailure(error, entries[0]!.id);
@@ -68,15 +91,27 @@ export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepositor
     // moment between two groups is not a pause in it.
     const busy = beaconsWaiting() > 0 || appends !== appendsAtLastSlice;
     const started = performance.now();
-    const entries = inbox.oldest(busy ? BUSY_SLICE_BATCHES : IDLE_SLICE_BATCHES);
-    if (entries.length > 0) await stitchEntries(entries);
+    let entries: InboxEntry[];
+    try {
+      entries = inbox.oldest(busy ? BUSY_SLICE_BATCHES : IDLE_SLICE_BATCHES);
+      if (entries.length > 0) await stitchEntries(entries);
+    } catch (error) {
+      // Nothing was lost: the slice rolled back and its batches wait in the inbox.
+      running = false;
+      onFault(error);
+      if (finishing) {
+        stopped = true;
+        wakeIdleWaiters();
+        return;
+      }
+      schedule(RETRY_AFTER_FAULT_MS);
+      return;
+    }
     const took = performance.now() - started;
     appendsAtLastSlice = appends;
     running = false;
     if (entries.length === 0) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const resolve of waiters) resolve();
+      wakeIdleWaiters();
       return;
     }
     schedule(busy && idleWaiters.length === 0 ? took * BUSY_PAUSE_FACTOR : 0);
@@ -99,19 +134,26 @@ export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepositor
     cancelScheduled = null;
   }
 
+  function idle(): Promise<void> {
+    return new Promise((resolve) => {
+      idleWaiters.push(resolve);
+      // Runs a slice now even if one is scheduled later: whoever waits wants the trail complete.
+      if (!running) cancel();
+      appendsAtLastSlice = appends;
+      schedule(0);
+    });
+  }
+
   return {
     nudge() {
       appends++;
       schedule(0);
     },
-    idle() {
-      return new Promise((resolve) => {
-        idleWaiters.push(resolve);
-        // Runs a slice now even if one is scheduled later: whoever waits wants the trail complete.
-        if (!running) cancel();
-        appendsAtLastSlice = appends;
-        schedule(0);
-      });
+    idle,
+    async finish() {
+      finishing = true;
+      if (!stopped) await idle();
+      stopped = true;
     },
     stop() {
       stopped = true;

@@ -36,6 +36,7 @@ let beaconsWaiting = 0;
 const stitching = createStitchLoop(inbox, createIngestRepository(database), {
   beaconsWaiting: () => beaconsWaiting,
   onFailure: (error, inboxId) => logError('a batch could not be stitched; it stays in ingest_inbox, marked with the failure', error, { inboxId }),
+  onFault: (error) => logError('stitching failed; the batches stay in ingest_inbox and are tried again in a second', error),
 });
 
 /**
@@ -65,10 +66,6 @@ async function store(batchJson: string): Promise<boolean> {
   }
 }
 
-async function finishAcknowledged(): Promise<void> {
-  await inboxAppends.drain();
-  await stitching.idle();
-}
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
@@ -78,18 +75,23 @@ port.on('message', (message: ToWorker) => {
       );
       break;
     case 'settle':
-      void finishAcknowledged().then(() => post({ type: 'settled', id: message.id }));
+      void inboxAppends
+        .drain()
+        .then(() => stitching.idle())
+        .then(() => post({ type: 'settled', id: message.id }));
       break;
     case 'close':
-      void finishAcknowledged().then(async () => {
-        stitching.stop();
-        clearInterval(rollupTimer);
-        await folding;
-        await walSync.close();
-        database.close();
-        post({ type: 'closed' });
-        port.close();
-      });
+      void inboxAppends
+        .drain()
+        .then(() => stitching.finish())
+        .then(async () => {
+          clearInterval(rollupTimer);
+          await folding;
+          await walSync.close();
+          database.close();
+          post({ type: 'closed' });
+          port.close();
+        });
       break;
   }
 });

@@ -15,6 +15,7 @@ import { createInboxRepository } from '../../collector/repositories/inbox.js';
 import { createSiteRepository } from '../../collector/repositories/sites.js';
 import { createTestCollector, postBatch, type TestCollector } from '../helpers/collector.js';
 import { BASE_TIME, batch, pageview } from '../helpers/batches.js';
+import { DESKTOP_CHROME_USER_AGENT } from '../helpers/browser.js';
 
 const device = { browser: null, os: null, device: null, ip: null, ipCountry: null, asn: null, organisation: null, language: null, timeZone: null, screen: null };
 
@@ -147,5 +148,30 @@ describe('the ingest worker', () => {
     const responses = await Promise.all([postBatch(collector.app, body, { origin: 'https://acme.com' }), postBatch(collector.app, body, { origin: 'https://acme.com' })]);
     expect(responses.map((response) => response.statusCode)).toEqual([204, 204]);
     expect([count('events'), count('ingest_inbox')]).toEqual([2, 0]);
+  });
+
+  it('answers 500 while the inbox cannot be written, loses nothing it answered 204 for, and recovers', async () => {
+    collector = await createTestCollector();
+    const site = await collector.repositories.sites.createSite({ name: 'Acme', domains: ['acme.com'] });
+    const send = (visitor: string) => postBatch(collector!.app, batch(site.key, visitor, [pageview(BASE_TIME, 'https://acme.com/a')]), { origin: 'https://acme.com' });
+    expect((await send('visitor-before')).statusCode).toBe(204);
+
+    // The worker's table disappears under it: its commits fail as they would on a broken disk.
+    collector.database.exec('ALTER TABLE ingest_inbox RENAME TO ingest_inbox_away');
+    const refused = await collector.app.inject({
+      method: 'POST',
+      url: '/collect',
+      headers: { 'content-type': 'text/plain', origin: 'https://acme.com', 'user-agent': DESKTOP_CHROME_USER_AGENT },
+      payload: JSON.stringify(batch(site.key, 'visitor-during', [pageview(BASE_TIME, 'https://acme.com/b')])),
+    });
+    expect(refused.statusCode).toBe(500);
+    expect(refused.json()).toEqual({ error: 'internal error', details: { reason: 'the batch could not be stored; send it again' } });
+
+    collector.database.exec('ALTER TABLE ingest_inbox_away RENAME TO ingest_inbox');
+    // The snippet sends the refused batch again; it and the next are stored, the first is still there.
+    expect((await send('visitor-during')).statusCode).toBe(204);
+    expect((await send('visitor-after')).statusCode).toBe(204);
+    const visitors = collector.database.prepare('SELECT client_id FROM visitors ORDER BY id').pluck().all();
+    expect(visitors).toEqual(['visitor-before', 'visitor-during', 'visitor-after']);
   });
 });
