@@ -30,7 +30,7 @@ const INQUIRY = { name: 'Ana Souza', company: 'Importadora Souza Ltda', country:
 /** Stores about `targetEvents` events for `site` in `database` over the last 25 days; resolves with how many. */
 export async function storeRealisticTraffic(database, site, targetEvents) {
   const inbox = createInboxRepository(database);
-  const stitching = createStitchLoop(inbox, createIngestRepository(database), { beaconsWaiting: () => 0, onFailure: (error) => { throw error; }, onFault: (error) => { throw error; } });
+  const stitching = createStitchLoop(inbox, createIngestRepository(database), { batchesWaiting: () => 0, onFailure: (error) => { throw error; }, onFault: (error) => { throw error; } });
   const storeGroup = async (batches) => {
     inbox.append(batches.map((batch) => JSON.stringify(batch)), Date.now());
     await stitching.idle();

@@ -42,15 +42,15 @@ export interface StitchLoop {
 }
 
 export interface StitchLoopOptions {
-  /** Beacons received and not yet answered: while there are any, stitching keeps to short slices. */
-  beaconsWaiting: () => number;
+  /** Batches received and not yet answered: while there are any, stitching keeps to short slices. */
+  batchesWaiting: () => number;
   /** Hears of a batch that could not be stitched; it stays in the inbox, marked, and is skipped. */
   onFailure: (error: unknown, inboxId: number) => void;
   /** Hears of a slice that failed for another reason (the database); stitching resumes a moment later. */
   onFault: (error: unknown) => void;
 }
 
-export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepository, { beaconsWaiting, onFailure, onFault }: StitchLoopOptions): StitchLoop {
+export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepository, { batchesWaiting, onFailure, onFault }: StitchLoopOptions): StitchLoop {
   /** Cancels the scheduled slice; null when none is scheduled. */
   let cancelScheduled: (() => void) | null = null;
   let running = false;
@@ -87,9 +87,9 @@ export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepositor
   async function runSlice(): Promise<void> {
     cancelScheduled = null;
     running = true;
-    // Beacons waiting for their fsync, or arriving since the last slice, mean traffic: a quiet
+    // Batches waiting for their fsync, or arriving since the last slice, mean traffic: a quiet
     // moment between two groups is not a pause in it.
-    const busy = beaconsWaiting() > 0 || appends !== appendsAtLastSlice;
+    const busy = batchesWaiting() > 0 || appends !== appendsAtLastSlice;
     const started = performance.now();
     let entries: InboxEntry[];
     try {

@@ -32,9 +32,9 @@ database.pragma('synchronous = NORMAL');
 const walSync = createWalSync(databaseFile);
 const inbox = createInboxRepository(database);
 const inboxAppends = createGroupCommit<string>((batchJsons) => inbox.append(batchJsons, Date.now()), walSync.sync);
-let beaconsWaiting = 0;
+let batchesWaiting = 0;
 const stitching = createStitchLoop(inbox, createIngestRepository(database), {
-  beaconsWaiting: () => beaconsWaiting,
+  batchesWaiting: () => batchesWaiting,
   onFailure: (error, inboxId) => logError('a batch could not be stitched; it stays in ingest_inbox, marked with the failure', error, { inboxId }),
   onFault: (error) => logError('stitching failed; the batches stay in ingest_inbox and are tried again in a second', error),
 });
@@ -48,12 +48,12 @@ const ROLLUP_REFRESH_MS = 10_000;
 const rollups = createRollupRepository(database);
 let folding: Promise<void> = Promise.resolve();
 const rollupTimer = setInterval(() => {
-  if (beaconsWaiting > 0) return;
+  if (batchesWaiting > 0) return;
   folding = rollups.refreshRollups().catch((error: unknown) => logError('refreshing the overview rollups failed', error));
 }, ROLLUP_REFRESH_MS);
 
 async function store(batchJson: string): Promise<boolean> {
-  beaconsWaiting++;
+  batchesWaiting++;
   try {
     await inboxAppends.write(batchJson);
     stitching.nudge();
@@ -62,7 +62,7 @@ async function store(batchJson: string): Promise<boolean> {
     logError('a batch could not be stored', error);
     return false;
   } finally {
-    beaconsWaiting--;
+    batchesWaiting--;
   }
 }
 
