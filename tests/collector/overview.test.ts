@@ -1,7 +1,7 @@
 /** `GET /api/overview` on the real app with a temp SQLite file: counts come from what /collect stored. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BASE_TIME, MINUTE, batch, event, formSubmit, pageview } from '../helpers/batches.js';
-import { createTestCollector, loginCookie, type TestCollector, postBatch } from '../helpers/collector.js';
+import { createCollectorWithSite, type TestCollector, postBatch } from '../helpers/collector.js';
 import type { WireEvent } from '../../collector/ingest/schema.js';
 
 const SITE = 'https://acme-valves.com';
@@ -19,10 +19,7 @@ describe('GET /api/overview', () => {
   let siteKey: string;
 
   beforeEach(async () => {
-    collector = await createTestCollector();
-    cookie = await loginCookie(collector.app);
-    const created = await collector.app.inject({ method: 'POST', url: '/api/sites', payload: { name: 'Acme', domains: ['acme-valves.com'] }, headers: { cookie } });
-    siteKey = created.json().key;
+    ({ collector, cookie, siteKey } = await createCollectorWithSite());
   });
   afterEach(() => collector.close());
 

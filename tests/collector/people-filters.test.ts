@@ -1,7 +1,7 @@
 /** `GET /api/visitors` filters: identified or anonymous, the latest channel, the IP country; with cursor paging. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BASE_TIME, MINUTE, batch, formSubmit, pageview } from '../helpers/batches.js';
-import { createTestCollector, loginCookie, type TestCollector, postBatch } from '../helpers/collector.js';
+import { createCollectorWithSite, type TestCollector, postBatch } from '../helpers/collector.js';
 import type { WireEvent } from '../../collector/ingest/schema.js';
 
 const SITE = 'https://acme-valves.com';
@@ -12,10 +12,7 @@ describe('GET /api/visitors filters', () => {
   let siteKey: string;
 
   beforeEach(async () => {
-    collector = await createTestCollector();
-    cookie = await loginCookie(collector.app);
-    const response = await collector.app.inject({ method: 'POST', url: '/api/sites', payload: { name: 'Acme', domains: ['acme-valves.com'] }, headers: { cookie } });
-    siteKey = response.json().key;
+    ({ collector, cookie, siteKey } = await createCollectorWithSite());
   });
   afterEach(() => collector.close());
 
