@@ -25,7 +25,7 @@ const databaseFile = join(directory, 'leadtrail.db');
 const database = openDatabase(databaseFile);
 const repositories = createRepositories(database);
 const site = await repositories.sites.createSite({ name: 'Acme', domains: ['acme-valves.com'] });
-const stored = await storeRealisticTraffic(database, site, Number(values.events));
+const stored = await storeRealisticTraffic(database, databaseFile, site, Number(values.events));
 await ensureAdminAccount(repositories.accounts, 'bench-password');
 const app = await buildApp({ repositories, databaseFile, publicUrl: 'http://127.0.0.1:3000', publicDirectory: PUBLIC_DIRECTORY });
 const login = await app.inject({ method: 'POST', url: '/api/login', payload: { password: 'bench-password' } });

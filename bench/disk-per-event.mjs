@@ -19,7 +19,7 @@ const database = openDatabase(file);
 const repositories = createRepositories(database);
 const site = await repositories.sites.createSite({ name: 'Acme', domains: ['acme-valves.com'] });
 const startedAt = Date.now();
-await storeRealisticTraffic(database, site, Number(values.events));
+await storeRealisticTraffic(database, file, site, Number(values.events));
 // A running server keeps the overview's rollups in the same file: fold them in before measuring.
 await createRollupRepository(database).refreshRollups();
 database.pragma('wal_checkpoint(TRUNCATE)');

@@ -2,9 +2,13 @@
 // dashboard-queries): 200 product pages with real-length titles; each visitor makes 1–3 visits of
 // 5 page views, each with an engagement event; 10 % open WhatsApp, 4 % send the contact form (and
 // so identify); the first visit arrives from a marketplace, an ad, search, LinkedIn or direct.
-// Stored through the real ingest path of the built dist/ without HTTP: appended to the inbox in
-// commits of a thousand batches, as a busy server makes, and stitched out of it by the stitcher.
-// A fixed pseudo-random sequence makes every run store the same data.
+// Stored through the real ingest path of the built dist/ without HTTP: records appended to the
+// inbox folder in groups of a thousand batches, as a busy server writes them, and stitched out of it
+// by the stitcher. A fixed pseudo-random sequence makes every run store the same data.
+import { inboxDirectory } from '../dist/collector/ingest/inbox-files.js';
+import { openInboxReader } from '../dist/collector/ingest/inbox-reader.js';
+import { encodeInboxRecord } from '../dist/collector/ingest/inbox-record.js';
+import { openInboxWriter } from '../dist/collector/ingest/inbox-writer.js';
 import { createStitchLoop } from '../dist/collector/ingest/stitcher.js';
 import { createInboxRepository } from '../dist/collector/repositories/inbox.js';
 import { createIngestRepository } from '../dist/collector/repositories/ingest.js';
@@ -24,15 +28,19 @@ const ARRIVALS = [
   { query: '', referrer: 'https://www.linkedin.com/' },
   { query: '', referrer: '' },
 ];
-const DEVICE = { browser: 'Chrome', os: 'Windows', device: 'desktop', ip: '80.156.1.0', ipCountry: 'DE', asn: 3320, organisation: 'Deutsche Telekom AG', language: 'de-DE', timeZone: 'Europe/Berlin', screen: '1920x1080' };
+const DEVICE = { browser: 'Chrome', os: 'Windows', device: 'desktop', ip: '80.156.1.0', ipCountry: 'DE', asn: 3320, organisation: 'Deutsche Telekom AG' };
 const INQUIRY = { name: 'Ana Souza', company: 'Importadora Souza Ltda', country: 'Brazil', message: 'Please quote 200 pcs DN50 ball valves, CIF Santos, delivery in March.' };
 
-/** Stores about `targetEvents` events for `site` in `database` over the last 25 days; resolves with how many. */
-export async function storeRealisticTraffic(database, site, targetEvents) {
-  const inbox = createInboxRepository(database);
-  const stitching = createStitchLoop(inbox, createIngestRepository(database), { batchesWaiting: () => 0, onFailure: (error) => { throw error; }, onFault: (error) => { throw error; } });
+/** Stores about `targetEvents` events for `site` in `database` (the SQLite file `databaseFile`) over the last 25 days; resolves with how many. */
+export async function storeRealisticTraffic(database, databaseFile, site, targetEvents) {
+  const directory = inboxDirectory(databaseFile);
+  const writer = openInboxWriter(directory, (end) => reader.durableUpTo(end));
+  const reader = openInboxReader(directory, writer.durableEnd(), () => { throw new Error('torn record'); });
+  const fail = (error) => { throw error; };
+  const stitching = createStitchLoop(reader, createInboxRepository(database), createIngestRepository(database), { syncDatabase: async () => {}, onFailure: fail, onFault: fail });
   const storeGroup = async (batches) => {
-    inbox.append(batches.map((batch) => JSON.stringify(batch)), Date.now());
+    const receivedAt = Date.now();
+    await Promise.all(batches.map((batch) => writer.append(encodeInboxRecord({ siteId: site.id, siteDomains: site.domains, receivedAt, device: DEVICE, body: JSON.stringify({ ...batch, sent_at: receivedAt }) }))));
     await stitching.idle();
   };
   let seed = 42;
@@ -63,7 +71,7 @@ export async function storeRealisticTraffic(database, site, targetEvents) {
           const fields = { email: `buyer${visitorNumber}@importer-${visitorNumber % 977}.com`, ...INQUIRY };
           events.push({ id: id(), type: 'form_submit', ts: time + 42_000, url: `${SITE}/contact`, form: 'wpforms-form-12', provider: 'wpforms', outcome: 'success', fields });
         }
-        pending.push({ siteId: site.id, siteDomains: site.domains, visitorClientId: visitor, device: DEVICE, events });
+        pending.push({ site: site.key, visitor, tz: 'Europe/Berlin', lang: 'de-DE', screen: '1920x1080', events });
         stored += events.length;
         time += MINUTE;
       }
@@ -76,5 +84,7 @@ export async function storeRealisticTraffic(database, site, targetEvents) {
   }
   await storeGroup(pending);
   stitching.stop();
+  await writer.close();
+  reader.close();
   return stored;
 }

@@ -46,6 +46,8 @@ export interface AppOptions {
   collectRateLimit?: number;
   /** How often the retention purge runs after the one at start (default: hourly). */
   purgeIntervalMs?: number;
+  /** When the inbox starts a new segment file (default 32 MB; tests use small ones). */
+  inboxSegmentBytes?: number;
 }
 
 const PURGE_INTERVAL_MS = 60 * 60_000;
@@ -63,9 +65,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   installErrorHandlers(app);
   const ipMode = options.ipMode ?? 'truncated';
-  const ingest = startIngestPipeline({ databaseFile: options.databaseFile, log: app.log });
+  const ingest = startIngestPipeline({ databaseFile: options.databaseFile, log: app.log, segmentBytes: options.inboxSegmentBytes });
   app.decorate('ingest', ingest);
-  // close() waits for requests in flight, whose handlers wait for their commit; this then stitches
+  // close() waits for requests in flight, whose handlers wait for their fsync; this then stitches
   // what is left and stops the worker, so every accepted event is in its trail before the database is closed.
   app.addHook('onClose', () => ingest.close());
   scheduleRetentionPurge(app, repositories, options.purgeIntervalMs ?? PURGE_INTERVAL_MS);

@@ -24,3 +24,5 @@ export const PUBLIC_DIRECTORY = join(PACKAGE_ROOT, 'dist', 'public');
  * TypeScript, so tests that build the app from sources run the worker `npm run build` compiled.
  */
 export const INGEST_WORKER_FILE = join(PACKAGE_ROOT, 'dist', 'collector', 'ingest', 'worker.js');
+/** The inbox's sync thread (ingest/sync-thread.ts), compiled like the ingest worker. */
+export const SYNC_THREAD_FILE = join(PACKAGE_ROOT, 'dist', 'collector', 'ingest', 'sync-thread-main.js');

@@ -1,9 +1,8 @@
 /**
  * An fsync of the SQLite write-ahead log that does not block the thread. The ingest worker's
- * connection runs with `synchronous = NORMAL` (commits write the WAL but do not wait for the disk)
- * and calls this before acknowledging: the same guarantee as `FULL` — the commit is on disk when
- * the beacon is answered — but the disk wait happens in libuv's thread pool while the worker goes
- * on committing the next group, and one fsync covers every group committed before it started.
+ * connection runs with `synchronous = NORMAL` (commits write the WAL but do not wait for the disk);
+ * before it deletes inbox segments it has stitched, it calls this, so the saved inbox position and
+ * the trails it covers are on disk before the records they came from are gone.
  *
  * Sound because WAL frames only ever reach the file by write(), and fdatasync flushes every write
  * made to the file before it, whichever descriptor made it; SQLite keeps the `-wal` file (same

@@ -1,17 +1,18 @@
 /**
  * What `POST /collect` answers (SPEC §4), decided from the raw request: JSON, the wire schema, the
- * per-event size, site and origin, clocks, bots — and the enrichment only the request can give
- * (device from the user agent, country and network from the address). About 9 µs a beacon, on the
- * HTTP thread: cheaper than sending the raw beacon to another thread and its verdict back.
+ * per-event size, site and origin, clocks, bots — and, for a beacon to keep, its inbox record
+ * (inbox-record.ts) with the enrichment only the request can give (device from the user agent,
+ * country and network from the address). A few microseconds a beacon, on the HTTP thread: cheaper
+ * than sending the raw beacon to another thread and its verdict back.
  */
 import { HttpError, parseOrThrow } from '../errors.js';
 import type { SiteRepository } from '../repositories/sites.js';
 import { correctClock } from './clock.js';
 import { hostMatchesDomains, hostOf } from './domains.js';
 import { describeDevice, isAutomatedRequest } from './enrich.js';
+import { encodeInboxRecord } from './inbox-record.js';
 import type { IpMode } from './network.js';
 import { MAX_EVENT_BYTES, batchSchema, findOversizedEvents } from './schema.js';
-import type { IngestBatch } from './stitch.js';
 
 /** The parts of an HTTP request that decide about a beacon. */
 export interface Beacon {
@@ -27,13 +28,13 @@ export interface Beacon {
   purpose: string | undefined;
 }
 
-/** `store` is null for a beacon answered 204 but not kept (a bot or a prefetch). */
-export type Verdict = { status: 204; store: IngestBatch | null } | { status: 400 | 403; error: string; details: unknown };
+/** `store`: the inbox record to keep (inbox-record.ts); null for a beacon answered 204 but not kept (a bot or a prefetch). */
+export type Verdict = { status: 204; store: string | null } | { status: 400 | 403; error: string; details: unknown };
 
 export type BeaconJudge = (beacon: Beacon) => Promise<Verdict>;
 
 export function createBeaconJudge(sites: SiteRepository, ipMode: IpMode): BeaconJudge {
-  async function accept(beacon: Beacon): Promise<IngestBatch | null> {
+  async function accept(beacon: Beacon): Promise<string | null> {
     const batch = parseOrThrow(batchSchema, parseJson(beacon.body), 'batch');
     const oversized = findOversizedEvents(batch.events, beacon.bodyBytes);
     if (oversized.length > 0) {
@@ -50,7 +51,7 @@ export function createBeaconJudge(sites: SiteRepository, ipMode: IpMode): Beacon
       }
     }
 
-    const { events, issues } = correctClock(batch, beacon.receivedAt);
+    const { issues } = correctClock(batch, beacon.receivedAt);
     if (issues.length > 0) {
       throw new HttpError(400, 'invalid batch', issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
     }
@@ -58,14 +59,15 @@ export function createBeaconJudge(sites: SiteRepository, ipMode: IpMode): Beacon
     const requestFacts = { userAgent: beacon.userAgent, ip: beacon.ip, purpose: beacon.purpose, fromPage: beacon.origin !== undefined };
     // Bots get the same 204 as people, so they learn nothing, but nothing is stored.
     if (isAutomatedRequest(requestFacts)) return null;
-    return {
+    return encodeInboxRecord({
       siteId: site.id,
       siteDomains: site.domains,
-      visitorClientId: batch.visitor,
-      // A site's own IP mode wins; the server's (LEADTRAIL_IP_MODE) is the default.
-      device: { ...describeDevice(requestFacts, site.ipMode ?? ipMode), language: batch.lang ?? null, timeZone: batch.tz ?? null, screen: batch.screen ?? null },
-      events,
-    };
+      receivedAt: beacon.receivedAt,
+      // A site's own IP mode wins; the server's (LEADTRAIL_IP_MODE) is the default. The address is
+      // looked up and cut down here, so the inbox never holds more of it than the mode allows.
+      device: describeDevice(requestFacts, site.ipMode ?? ipMode),
+      body: beacon.body,
+    });
   }
 
   return async (beacon) => {

@@ -1,11 +1,12 @@
 /**
  * Group commit: items written during one turn of the event loop are committed together, and each
- * write resolves only once its group is durable. One commit (one WAL fsync) per turn instead of
- * per request is what lets ingest keep up (PERF-NOTES.md: 6.9 k requests/s with a transaction per
+ * write resolves only once its group is durable. One commit and one sync per turn instead of per
+ * request is what lets ingest keep up (PERF-NOTES.md: 6.9 k requests/s with a transaction per
  * request).
  *
- * `commit` is synchronous (better-sqlite3) and `makeDurable` is the fsync, run off the thread: while
- * one fsync is in flight the next groups commit, and a single fsync then covers all of them.
+ * `commit` is synchronous (for the inbox: one write of the turn's records) and `makeDurable` is the
+ * sync, run off the thread: while one sync is in flight the next groups commit, and a single sync
+ * then covers all of them.
  */
 export interface GroupCommit<Item> {
   /** Resolves once the item is committed and durable; rejects if its group's commit failed. */

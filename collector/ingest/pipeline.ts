@@ -1,23 +1,23 @@
 /**
- * The HTTP thread's side of ingest: hands each accepted batch to the ingest worker (worker.ts) and
- * resolves once it is durably stored. Batches accepted in one turn of the event loop travel in one
- * message.
+ * The HTTP thread's side of ingest: appends each accepted beacon's record to the inbox folder
+ * (inbox-writer.ts) and resolves once it is on disk, and tells the ingest worker (worker.ts) how far
+ * the synced records go, so it stitches them into trails.
  *
- * If the worker dies, every batch waiting for an answer is reported unstored (its request gets a
- * 500 and the snippet sends it again; what the inbox had committed is stitched once, as event ids
- * make re-sends idempotent) and a new worker starts, after a pause that grows while it keeps failing.
+ * Storing does not depend on the worker: if it dies, beacons are still answered, and a new worker
+ * starts after a pause that grows while it keeps failing, and stitches what the inbox holds.
  */
 import { Worker } from 'node:worker_threads';
 import { INGEST_WORKER_FILE } from '../paths.js';
-import type { IngestBatch } from './stitch.js';
+import { inboxDirectory, type InboxPosition } from './inbox-files.js';
+import { openInboxWriter } from './inbox-writer.js';
 import type { FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.js';
 
 export interface IngestPipeline {
-  /** Resolves true once the batch is committed and fsynced, false if storing it failed. */
-  store(batch: IngestBatch): Promise<boolean>;
+  /** Resolves true once the record (inbox-record.ts) is on disk, false if writing it failed (logged). */
+  store(record: string): Promise<boolean>;
   /** Resolves when everything acknowledged so far is stitched into trails (visible to the API). */
   settled(): Promise<void>;
-  /** Commits and stitches what is left and stops the worker. Call after the last submit. */
+  /** Syncs and stitches what is left and stops the worker. Call after the last store. */
   close(): Promise<void>;
 }
 
@@ -27,19 +27,17 @@ export interface PipelineLog {
 
 const MAX_RESTART_PAUSE_MS = 30_000;
 
-export function startIngestPipeline(options: { databaseFile: string; log: PipelineLog }): IngestPipeline {
-  const workerData: IngestWorkerData = { databaseFile: options.databaseFile };
-  const answerWaiters = new Map<number, (stored: boolean) => void>();
+export function startIngestPipeline(options: { databaseFile: string; log: PipelineLog; segmentBytes?: number }): IngestPipeline {
   const settleWaiters = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  let nextId = 1;
-  let outgoing: Array<[number, string]> = [];
-  let sendScheduled = false;
+  let nextSettleId = 1;
   let closing: Promise<void> | null = null;
   let onClosed: (() => void) | null = null;
   let failuresInARow = 0;
+  const writer = openInboxWriter(inboxDirectory(options.databaseFile), (end) => send({ type: 'appended', end }), { segmentBytes: options.segmentBytes });
   let worker: Worker | null = startWorker();
 
   function startWorker(): Worker {
+    const workerData: IngestWorkerData = { databaseFile: options.databaseFile, durable: writer.durableEnd() };
     const started = new Worker(INGEST_WORKER_FILE, { workerData });
     started.on('message', (message: FromWorker) => receive(message));
     started.on('error', (error) => options.log.error({ err: error }, 'the ingest worker failed'));
@@ -49,14 +47,8 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
 
   function receive(message: FromWorker): void {
     switch (message.type) {
-      case 'stored':
-        failuresInARow = 0;
-        for (const [id, stored] of message.answers) {
-          answerWaiters.get(id)?.(stored);
-          answerWaiters.delete(id);
-        }
-        break;
       case 'settled':
+        failuresInARow = 0;
         settleWaiters.get(message.id)?.resolve();
         settleWaiters.delete(message.id);
         break;
@@ -71,8 +63,6 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
 
   function workerExited(): void {
     worker = null;
-    for (const answer of answerWaiters.values()) answer(false);
-    answerWaiters.clear();
     for (const waiter of settleWaiters.values()) waiter.reject(new Error('the ingest worker stopped'));
     settleWaiters.clear();
     if (closing) {
@@ -83,48 +73,45 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
     options.log.error({ restartInMs: pauseMs }, 'the ingest worker stopped; starting a new one');
     setTimeout(() => {
       worker = startWorker();
-      sendBatches();
     }, pauseMs).unref();
   }
 
+  /** Without a worker the message is dropped: a new worker reads the durable end from its start data. */
   function send(message: ToWorker): void {
-    worker!.postMessage(message);
-  }
-
-  function sendBatches(): void {
-    sendScheduled = false;
-    if (!worker || outgoing.length === 0) return;
-    send({ type: 'batches', batches: outgoing });
-    outgoing = [];
+    worker?.postMessage(message);
   }
 
   return {
-    store(batch) {
-      const id = nextId++;
-      outgoing.push([id, JSON.stringify(batch)]);
-      if (!sendScheduled) {
-        sendScheduled = true;
-        // After this turn's I/O callbacks: every batch accepted in the same turn shares the message.
-        setImmediate(sendBatches);
-      }
-      return new Promise((resolve) => answerWaiters.set(id, resolve));
+    store(record) {
+      return writer.append(record).then(
+        () => true,
+        (error: unknown) => {
+          options.log.error({ err: error }, 'a beacon could not be written to the inbox');
+          return false;
+        },
+      );
     },
     settled() {
       if (!worker) return Promise.reject(new Error('the ingest worker is not running'));
-      const id = nextId++;
+      const id = nextSettleId++;
       return new Promise((resolve, reject) => {
         settleWaiters.set(id, { resolve, reject });
         send({ type: 'settle', id });
       });
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        onClosed = resolve;
-        if (!worker) return resolve();
-        sendBatches();
-        send({ type: 'close' });
-      });
+      closing ??= (async () => {
+        await writer.drain();
+        if (worker) {
+          await new Promise<void>((resolve) => {
+            onClosed = resolve;
+            send({ type: 'close' });
+          });
+        }
+        await writer.close();
+      })();
       return closing;
     },
   };
 }
+

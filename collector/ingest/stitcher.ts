@@ -1,21 +1,25 @@
 /**
- * Stitching the inbox into trails, off the request path. A slice takes the oldest acknowledged
- * batches, stitches them (stitch.ts) and removes them from the inbox in one transaction, so each
- * batch lands exactly once even across a crash; re-sent events are dropped by stitching itself
- * (event ids per visitor).
+ * Stitching the inbox into trails, off the request path. A slice reads the next records from the
+ * inbox folder (inbox-reader.ts), stitches them (stitch.ts) and saves how far it got, in one
+ * transaction, so each record lands exactly once even across a crash; re-sent events are dropped
+ * by stitching itself (event ids per visitor). Segment files are deleted once stitched and synced.
  *
- * Acknowledging beacons comes first: while batches keep arriving, stitching takes short slices
- * and at most a small share of the thread, and catches up at full speed when traffic pauses. At
- * the rates a real site sees, a batch is in its trail a few milliseconds after its 204.
+ * Answering beacons comes first, and on a 2-core machine the HTTP thread needs the CPU: while
+ * records keep arriving, stitching takes short slices and at most a small share of its thread, and
+ * catches up at full speed when traffic pauses. At the rates a real site sees, a batch is in its
+ * trail a few milliseconds after its 204.
  */
 import type { IngestRepository } from '../repositories/ingest.js';
-import type { InboxEntry, InboxRepository } from '../repositories/inbox.js';
+import type { InboxRepository } from '../repositories/inbox.js';
+import type { InboxPosition } from './inbox-files.js';
+import type { InboxLine, InboxReader } from './inbox-reader.js';
+import { decodeInboxRecord } from './inbox-record.js';
 import { stitchBatch } from './stitch.js';
 
-/** Batches per transaction while beacons arrive: a slice of 25 batches holds the thread about a millisecond. */
-const BUSY_SLICE_BATCHES = 25;
-/** Batches per transaction when nothing else is waiting: fewer, larger commits catch up faster. */
-const IDLE_SLICE_BATCHES = 1_000;
+/** Records per transaction while beacons arrive: a slice of 25 holds the thread about a millisecond. */
+const BUSY_SLICE_RECORDS = 25;
+/** Records per transaction when nothing else is waiting: fewer, larger commits catch up faster. */
+const IDLE_SLICE_RECORDS = 1_000;
 /** While beacons arrive, wait this many times a slice's duration before the next one (~10 % of the thread). */
 const BUSY_PAUSE_FACTOR = 9;
 /** After a slice failed for a reason that is not its batches' (a busy or failing database), try again after this. */
@@ -28,7 +32,7 @@ function isStorageFault(error: unknown): boolean {
 }
 
 export interface StitchLoop {
-  /** Something was appended to the inbox: make sure it gets stitched. */
+  /** The writer reported more records on disk: make sure they get stitched. */
   nudge(): void;
   /** Resolves when the inbox holds nothing left to stitch. */
   idle(): Promise<void>;
@@ -42,23 +46,24 @@ export interface StitchLoop {
 }
 
 export interface StitchLoopOptions {
-  /** Batches received and not yet answered: while there are any, stitching keeps to short slices. */
-  batchesWaiting: () => number;
-  /** Hears of a batch that could not be stitched; it stays in the inbox, marked, and is skipped. */
-  onFailure: (error: unknown, inboxId: number) => void;
+  /** Makes the database's last commits durable: done before stitched segment files are deleted. */
+  syncDatabase: () => Promise<void>;
+  /** Hears of a record that could not be stitched; it is set aside in `ingest_failures`. */
+  onFailure: (error: unknown, where: InboxPosition) => void;
   /** Hears of a slice that failed for another reason (the database); stitching resumes a moment later. */
   onFault: (error: unknown) => void;
 }
 
-export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepository, { batchesWaiting, onFailure, onFault }: StitchLoopOptions): StitchLoop {
+export function createStitchLoop(reader: InboxReader, inbox: InboxRepository, ingest: IngestRepository, { syncDatabase, onFailure, onFault }: StitchLoopOptions): StitchLoop {
   /** Cancels the scheduled slice; null when none is scheduled. */
   let cancelScheduled: (() => void) | null = null;
   let running = false;
   let stopped = false;
-  let appends = 0;
-  let appendsAtLastSlice = 0;
+  let nudges = 0;
+  let nudgesAtLastSlice = 0;
   let idleWaiters: Array<() => void> = [];
   let finishing = false;
+  let position: InboxPosition = inbox.position() ?? { segment: 0, offset: 0 };
 
   function wakeIdleWaiters(): void {
     const waiters = idleWaiters;
@@ -66,37 +71,56 @@ export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepositor
     for (const resolve of waiters) resolve();
   }
 
-  async function stitchEntries(entries: InboxEntry[]): Promise<void> {
+  async function stitchLines(lines: InboxLine[], from: InboxPosition): Promise<void> {
+    const end = lines.at(-1)!.next;
     try {
       await ingest.runInTransaction((store) => {
-        for (const entry of entries) stitchBatch(store, entry.batch);
-        inbox.remove(entries.map((entry) => entry.id));
+        for (const line of lines) stitchBatch(store, decodeInboxRecord(line.text));
+        inbox.savePosition(end);
       });
     } catch (error) {
       if (isStorageFault(error)) throw error;
-      if (entries.length === 1) {
-        inbox.markFailed(entries[0]!.id, String((error as Error)?.message ?? error));
-        onFailure(error, entries[0]!.id);
+      if (lines.length === 1) {
+        await ingest.runInTransaction(() => {
+          inbox.setAside(lines[0]!.text, String((error as Error)?.message ?? error));
+          inbox.savePosition(end);
+        });
+        onFailure(error, from);
         return;
       }
-      // The whole slice rolled back: stitch one by one, so only the batch at fault is set aside.
-      for (const entry of entries) await stitchEntries([entry]);
+      // The whole slice rolled back: stitch one by one, so only the record at fault is set aside.
+      let at = from;
+      for (const line of lines) {
+        await stitchLines([line], at);
+        at = line.next;
+      }
     }
   }
 
   async function runSlice(): Promise<void> {
     cancelScheduled = null;
     running = true;
-    // Batches waiting for their fsync, or arriving since the last slice, mean traffic: a quiet
-    // moment between two groups is not a pause in it.
-    const busy = batchesWaiting() > 0 || appends !== appendsAtLastSlice;
+    // Records reported since the last slice mean traffic: a quiet moment between two groups is not a pause in it.
+    const busy = nudges !== nudgesAtLastSlice;
+    nudgesAtLastSlice = nudges;
     const started = performance.now();
-    let entries: InboxEntry[];
+    let lines: InboxLine[];
     try {
-      entries = inbox.oldest(busy ? BUSY_SLICE_BATCHES : IDLE_SLICE_BATCHES);
-      if (entries.length > 0) await stitchEntries(entries);
+      lines = reader.read(position, busy ? BUSY_SLICE_RECORDS : IDLE_SLICE_RECORDS);
+      if (lines.length > 0) {
+        await stitchLines(lines, position);
+        const stitchedTo = lines.at(-1)!.next;
+        if (stitchedTo.segment > position.segment) {
+          // The files go only once the position past them is on disk.
+          await syncDatabase();
+          reader.removeBefore(stitchedTo.segment);
+        }
+        position = stitchedTo;
+      }
     } catch (error) {
-      // Nothing was lost: the slice rolled back and its batches wait in the inbox.
+      // Nothing was lost: the slice rolled back and its records wait in the inbox. Records stitched
+      // one by one before the fault are committed: the saved position says how far.
+      position = inbox.position() ?? position;
       running = false;
       onFault(error);
       if (finishing) {
@@ -108,9 +132,8 @@ export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepositor
       return;
     }
     const took = performance.now() - started;
-    appendsAtLastSlice = appends;
     running = false;
-    if (entries.length === 0) {
+    if (lines.length === 0) {
       wakeIdleWaiters();
       return;
     }
@@ -139,14 +162,14 @@ export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepositor
       idleWaiters.push(resolve);
       // Runs a slice now even if one is scheduled later: whoever waits wants the trail complete.
       if (!running) cancel();
-      appendsAtLastSlice = appends;
+      nudgesAtLastSlice = nudges;
       schedule(0);
     });
   }
 
   return {
     nudge() {
-      appends++;
+      nudges++;
       schedule(0);
     },
     idle,
@@ -160,4 +183,25 @@ export function createStitchLoop(inbox: InboxRepository, ingest: IngestRepositor
       cancel();
     },
   };
+}
+
+/**
+ * Batches that a version before the inbox folder acknowledged and left in its `ingest_inbox` table
+ * (it crashed): stitched at start, one per transaction, those that fail set aside. Throws at a
+ * fault of the database; the rest wait for the next start.
+ */
+export async function stitchLegacyInbox(inbox: InboxRepository, ingest: IngestRepository, onFailure: (error: unknown) => void): Promise<void> {
+  for (let legacy = inbox.oldestLegacyBatch(); legacy; legacy = inbox.oldestLegacyBatch()) {
+    const { id, batch } = legacy;
+    try {
+      await ingest.runInTransaction((store) => {
+        stitchBatch(store, batch);
+        inbox.removeLegacyBatch(id);
+      });
+    } catch (error) {
+      if (isStorageFault(error)) throw error;
+      inbox.setAsideLegacyBatch(id, String((error as Error)?.message ?? error));
+      onFailure(error);
+    }
+  }
 }

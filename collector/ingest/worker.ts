@@ -1,8 +1,8 @@
 /**
- * The ingest worker thread: appends the batches the HTTP thread accepted to the inbox with a group
- * commit and answers each only once that commit is fsynced, then stitches the inbox into trails
- * (stitcher.ts). SQLite's commits, the wait for the disk and stitching never hold up the thread
- * that parses the next requests.
+ * The ingest worker thread: stitches the inbox folder into trails (stitcher.ts) as the HTTP thread
+ * reports records synced, and folds the overview's rollups. It answers no beacon — those are
+ * answered once their record is on disk (inbox-writer.ts) — so nothing here can slow a 204 but the
+ * CPU it takes, which stitching keeps small while beacons arrive.
  *
  * At start it stitches whatever an earlier process acknowledged but did not stitch (a crash).
  */
@@ -12,12 +12,13 @@ import { createWalSync } from '../db/wal-sync.js';
 import { createInboxRepository } from '../repositories/inbox.js';
 import { createIngestRepository } from '../repositories/ingest.js';
 import { createRollupRepository } from '../repositories/rollups.js';
-import { createGroupCommit } from './group-commit.js';
-import { createStitchLoop } from './stitcher.js';
+import { inboxDirectory } from './inbox-files.js';
+import { openInboxReader } from './inbox-reader.js';
+import { createStitchLoop, stitchLegacyInbox } from './stitcher.js';
 import type { FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.js';
 
 const port = parentPort!;
-const { databaseFile } = workerData as IngestWorkerData;
+const { databaseFile, durable } = workerData as IngestWorkerData;
 const post = (message: FromWorker) => port.postMessage(message);
 
 function logError(message: string, error: unknown, details: Record<string, unknown> = {}): void {
@@ -26,75 +27,53 @@ function logError(message: string, error: unknown, details: Record<string, unkno
 }
 
 const database = openDatabase(databaseFile);
-// Commits here do not wait for the disk; each acknowledged group waits for `walSync` instead
-// (db/wal-sync.ts): durable before its 204 all the same.
+// Stitched trails need not wait for the disk at each commit: the inbox keeps every record until
+// the position past it is synced (walSync, before a segment file is deleted).
 database.pragma('synchronous = NORMAL');
 const walSync = createWalSync(databaseFile);
 const inbox = createInboxRepository(database);
-const inboxAppends = createGroupCommit<string>((batchJsons) => inbox.append(batchJsons, Date.now()), walSync.sync);
-let batchesWaiting = 0;
-const stitching = createStitchLoop(inbox, createIngestRepository(database), {
-  batchesWaiting: () => batchesWaiting,
-  onFailure: (error, inboxId) => logError('a batch could not be stitched; it stays in ingest_inbox, marked with the failure', error, { inboxId }),
-  onFault: (error) => logError('stitching failed; the batches stay in ingest_inbox and are tried again in a second', error),
+const ingest = createIngestRepository(database);
+const reader = openInboxReader(inboxDirectory(databaseFile), durable, (segment, bytes) =>
+  logError('skipped the end of an inbox segment that a crash cut short (never acknowledged)', new Error('torn record'), { segment, bytes }),
+);
+const stitching = createStitchLoop(reader, inbox, ingest, {
+  syncDatabase: walSync.sync,
+  onFailure: (error, where) => logError('a record could not be stitched; it is kept in ingest_failures', error, { ...where }),
+  onFault: (error) => logError('stitching failed; the records stay in the inbox and are tried again in a second', error),
 });
 
-/**
- * The overview's rollups follow what stitching wrote, folded here every few seconds rather than on
- * the HTTP thread (the overview also folds before it answers). Skipped while batches wait for their
- * commit: their answers come first.
- */
+/** The overview's rollups follow what stitching wrote, folded here every few seconds rather than on the HTTP thread (the overview also folds before it answers). */
 const ROLLUP_REFRESH_MS = 10_000;
 const rollups = createRollupRepository(database);
 let folding: Promise<void> = Promise.resolve();
 const rollupTimer = setInterval(() => {
-  if (batchesWaiting > 0) return;
   folding = rollups.refreshRollups().catch((error: unknown) => logError('refreshing the overview rollups failed', error));
 }, ROLLUP_REFRESH_MS);
 
-async function store(batchJson: string): Promise<boolean> {
-  batchesWaiting++;
-  try {
-    await inboxAppends.write(batchJson);
-    stitching.nudge();
-    return true;
-  } catch (error) {
-    logError('a batch could not be stored', error);
-    return false;
-  } finally {
-    batchesWaiting--;
-  }
-}
-
-
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
-    case 'batches':
-      void Promise.all(message.batches.map(async ([id, batchJson]) => [id, await store(batchJson)] as [number, boolean])).then((answers) =>
-        post({ type: 'stored', answers }),
-      );
+    case 'appended':
+      reader.durableUpTo(message.end);
+      stitching.nudge();
       break;
     case 'settle':
-      void inboxAppends
-        .drain()
-        .then(() => stitching.idle())
-        .then(() => post({ type: 'settled', id: message.id }));
+      void legacyStitched.then(() => stitching.idle()).then(() => post({ type: 'settled', id: message.id }));
       break;
     case 'close':
-      void inboxAppends
-        .drain()
-        .then(() => stitching.finish())
-        .then(async () => {
-          clearInterval(rollupTimer);
-          await folding;
-          await walSync.close();
-          database.close();
-          post({ type: 'closed' });
-          port.close();
-        });
+      void legacyStitched.then(() => stitching.finish()).then(async () => {
+        clearInterval(rollupTimer);
+        await folding;
+        await walSync.close();
+        reader.close();
+        database.close();
+        post({ type: 'closed' });
+        port.close();
+      });
       break;
   }
 });
 
-// A crash may have left acknowledged batches unstitched.
-stitching.nudge();
+// A crash may have left acknowledged records unstitched, or an earlier version batches in its table.
+const legacyStitched = stitchLegacyInbox(inbox, ingest, (error) => logError('a batch left in ingest_inbox could not be stitched; it is kept in ingest_failures', error))
+  .catch((error: unknown) => logError('stitching the batches left in ingest_inbox failed; they wait for the next start', error))
+  .finally(() => stitching.nudge());

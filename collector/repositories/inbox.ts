@@ -1,53 +1,66 @@
 /**
- * The ingest inbox (migration 002): acknowledged batches waiting to be stitched. Appends are one
- * unindexed insert per batch; the stitcher reads the oldest first and removes what it stitched
- * inside its own transaction.
+ * What the database keeps about the inbox folder (migration 005): how far stitching has read it —
+ * saved in the same transaction as what it stitched, so a record lands exactly once across a crash
+ * — and the records stitching refused, set aside for inspection.
+ *
+ * Also the `ingest_inbox` table of versions before the folder: batches a crash left there are
+ * stitched at the next start, one by one (the worker, at start).
  */
 import type { SqliteDatabase } from '../db/open.js';
+import type { InboxPosition } from '../ingest/inbox-files.js';
 import type { IngestBatch } from '../ingest/stitch.js';
 
-export interface InboxEntry {
+export interface LegacyInboxBatch {
   id: number;
   batch: IngestBatch;
 }
 
 export interface InboxRepository {
-  /** Appends the batches (JSON of IngestBatch) in one transaction. */
-  append(batchJsons: readonly string[], receivedAt: number): void;
-  /** The oldest waiting batches, skipping those that failed to stitch. */
-  oldest(limit: number): InboxEntry[];
-  /** Call inside the stitching transaction, so removal and stitching commit together. */
-  remove(ids: readonly number[]): void;
-  markFailed(id: number, reason: string): void;
-  /** Batches waiting, failed ones excluded. */
-  waiting(): number;
+  /** Where stitching has read the inbox to; null before the first record. */
+  position(): InboxPosition | null;
+  /** Call inside the stitching transaction, so the position and the trails commit together. */
+  savePosition(position: InboxPosition): void;
+  /** Keeps a record that could not be stitched, with the reason. */
+  setAside(record: string, failure: string): void;
+  /** The oldest batch an earlier version left in its `ingest_inbox` table, if any. */
+  oldestLegacyBatch(): LegacyInboxBatch | null;
+  /** Call inside the transaction that stitched it. */
+  removeLegacyBatch(id: number): void;
+  /** Moves a legacy batch that cannot be stitched to the records set aside. */
+  setAsideLegacyBatch(id: number, failure: string): void;
 }
 
 export function createInboxRepository(database: SqliteDatabase): InboxRepository {
   const statements = {
-    append: database.prepare('INSERT INTO ingest_inbox (received_at, batch) VALUES (?, ?)'),
-    oldest: database.prepare('SELECT id, batch FROM ingest_inbox WHERE failure IS NULL ORDER BY id LIMIT ?'),
-    remove: database.prepare('DELETE FROM ingest_inbox WHERE id IN (SELECT value FROM json_each(?))'),
-    markFailed: database.prepare('UPDATE ingest_inbox SET failure = ? WHERE id = ?'),
-    waiting: database.prepare('SELECT count(*) FROM ingest_inbox WHERE failure IS NULL').pluck(),
+    position: database.prepare('SELECT segment, offset FROM ingest_inbox_position'),
+    savePosition: database.prepare('INSERT INTO ingest_inbox_position (id, segment, offset) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, offset = excluded.offset'),
+    setAside: database.prepare('INSERT INTO ingest_failures (failed_at, record, failure) VALUES (?, ?, ?)'),
+    oldestLegacy: database.prepare('SELECT id, batch FROM ingest_inbox ORDER BY id LIMIT 1'),
+    removeLegacy: database.prepare('DELETE FROM ingest_inbox WHERE id = ?'),
   };
-  const appendAll = database.transaction((batchJsons: readonly string[], receivedAt: number) => {
-    for (const batchJson of batchJsons) statements.append.run(receivedAt, batchJson);
+  const setAsideLegacy = database.transaction((id: number, failure: string) => {
+    const row = database.prepare('SELECT batch FROM ingest_inbox WHERE id = ?').get(id) as { batch: string } | undefined;
+    if (row) statements.setAside.run(Date.now(), row.batch, failure);
+    statements.removeLegacy.run(id);
   });
 
   return {
-    append: appendAll,
-    oldest(limit) {
-      return (statements.oldest.all(limit) as Array<{ id: number; batch: string }>).map((row) => ({ id: row.id, batch: JSON.parse(row.batch) as IngestBatch }));
+    position() {
+      return (statements.position.get() as InboxPosition | undefined) ?? null;
     },
-    remove(ids) {
-      statements.remove.run(JSON.stringify(ids));
+    savePosition({ segment, offset }) {
+      statements.savePosition.run(segment, offset);
     },
-    markFailed(id, reason) {
-      statements.markFailed.run(reason, id);
+    setAside(record, failure) {
+      statements.setAside.run(Date.now(), record, failure);
     },
-    waiting() {
-      return statements.waiting.get() as number;
+    oldestLegacyBatch() {
+      const row = statements.oldestLegacy.get() as { id: number; batch: string } | undefined;
+      return row ? { id: row.id, batch: JSON.parse(row.batch) as IngestBatch } : null;
     },
+    removeLegacyBatch(id) {
+      statements.removeLegacy.run(id);
+    },
+    setAsideLegacyBatch: setAsideLegacy,
   };
 }

@@ -1,32 +1,34 @@
 /**
- * The ingest path behind `POST /collect`: group commit into the inbox (ingest/group-commit.ts),
- * stitching out of it (ingest/stitcher.ts) in the worker thread, resumed after a crash.
- * Real SQLite files, the real app and its real worker.
+ * The ingest path behind `POST /collect`: records appended to the inbox folder with a group commit
+ * (ingest/group-commit.ts, ingest/inbox-writer.ts) and synced on the sync thread, read back in
+ * order (ingest/inbox-reader.ts) and stitched by the worker thread (ingest/stitcher.ts), resumed
+ * after a crash. Real files, real SQLite files, the real app and its real threads.
  */
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../collector/db/open.js';
 import { createGroupCommit } from '../../collector/ingest/group-commit.js';
-import type { IngestBatch } from '../../collector/ingest/stitch.js';
+import { inboxDirectory, listSegments, segmentFile, type InboxPosition } from '../../collector/ingest/inbox-files.js';
+import { openInboxReader } from '../../collector/ingest/inbox-reader.js';
+import { encodeInboxRecord } from '../../collector/ingest/inbox-record.js';
+import { openInboxWriter, type InboxWriter } from '../../collector/ingest/inbox-writer.js';
 import type { ValidEvent } from '../../collector/ingest/schema.js';
-import { createInboxRepository } from '../../collector/repositories/inbox.js';
+import type { IngestBatch } from '../../collector/ingest/stitch.js';
 import { createSiteRepository } from '../../collector/repositories/sites.js';
 import { createTestCollector, postBatch, type TestCollector } from '../helpers/collector.js';
 import { BASE_TIME, batch, pageview } from '../helpers/batches.js';
 import { DESKTOP_CHROME_USER_AGENT } from '../helpers/browser.js';
 
-const device = { browser: null, os: null, device: null, ip: null, ipCountry: null, asn: null, organisation: null, language: null, timeZone: null, screen: null };
+const device = { browser: null, os: null, device: null, ip: null, ipCountry: null, asn: null, organisation: null };
 
-const storedBatch = (siteId: number, visitor: string, url: string): IngestBatch => ({
-  siteId,
-  siteDomains: ['acme.com'],
-  visitorClientId: visitor,
-  device,
-  // A page view has no defaults, so its wire form is already its validated form.
-  events: [pageview(BASE_TIME, url) as ValidEvent],
-});
+/** The inbox record `POST /collect` would write for one page view. */
+const record = (siteId: number, visitor: string, url: string) =>
+  encodeInboxRecord({ siteId, siteDomains: ['acme.com'], receivedAt: Date.now(), device, body: JSON.stringify(batch('key', visitor, [pageview(BASE_TIME, url)])) });
+
+const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'leadtrail-inbox-'));
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('createGroupCommit', () => {
   /** A stand-in fsync that the test completes by hand, to see what waits for it. */
@@ -95,6 +97,108 @@ describe('createGroupCommit', () => {
   });
 });
 
+describe('the inbox files', () => {
+  const writers: InboxWriter[] = [];
+  afterEach(async () => {
+    await Promise.all(writers.splice(0).map((writer) => writer.close()));
+  });
+  function openWriter(directory: string, segmentBytes?: number) {
+    const ends: InboxPosition[] = [];
+    const writer = openInboxWriter(directory, (end) => ends.push(end), { segmentBytes });
+    writers.push(writer);
+    return { writer, ends };
+  }
+
+  it('resolves an append once its record is written and synced, one sync for the records of one turn', async () => {
+    const directory = temporaryFolder();
+    const { writer, ends } = openWriter(directory);
+    const records = Array.from({ length: 25 }, (_, index) => `{"n":${index}}\n`);
+    await Promise.all(records.map((text) => writer.append(text)));
+    const file = segmentFile(directory, 1);
+    expect(readFileSync(file, 'utf8')).toBe(records.join(''));
+    expect(ends).toEqual([{ segment: 1, offset: records.join('').length }]);
+    expect(writer.durableEnd()).toEqual(ends[0]);
+  });
+
+  it('starts a new segment past its size, and never appends to a segment an earlier writer left', async () => {
+    const directory = temporaryFolder();
+    const first = openWriter(directory, 100);
+    for (let index = 0; index < 6; index++) await first.writer.append(`${JSON.stringify({ index, padding: 'x'.repeat(30) })}\n`);
+    expect(listSegments(directory).length).toBeGreaterThan(1);
+    const segmentsBefore = listSegments(directory);
+    const second = openWriter(directory);
+    await second.writer.append('{"second":true}\n');
+    expect(listSegments(directory)).toEqual([...segmentsBefore, segmentsBefore.at(-1)! + 1]);
+    expect(second.writer.durableEnd().segment).toBe(segmentsBefore.at(-1)! + 1);
+  });
+
+  it('reads records in order across segments, never past the durable end it was told', async () => {
+    const directory = temporaryFolder();
+    const { writer, ends } = openWriter(directory, 60);
+    const texts = Array.from({ length: 8 }, (_, index) => JSON.stringify({ index, text: 'a'.repeat(20) }));
+    for (const text of texts.slice(0, 5)) await writer.append(`${text}\n`);
+    const reader = openInboxReader(directory, ends.at(-1)!, () => {});
+    for (const text of texts.slice(5)) await writer.append(`${text}\n`);
+
+    const firstRead = reader.read({ segment: 0, offset: 0 }, 100);
+    expect(firstRead.map((line) => line.text)).toEqual(texts.slice(0, 5));
+    reader.durableUpTo(ends.at(-1)!);
+    const secondRead = reader.read(firstRead.at(-1)!.next, 2);
+    expect(secondRead.map((line) => line.text)).toEqual(texts.slice(5, 7));
+    expect(reader.read(secondRead.at(-1)!.next, 100).map((line) => line.text)).toEqual(texts.slice(7));
+    expect(reader.read(ends.at(-1)!, 100)).toEqual([]);
+    reader.close();
+  });
+
+  it('skips, and reports, a last line a crash cut short in a finished segment, and reads on in the next', () => {
+    const directory = temporaryFolder();
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(segmentFile(directory, 1), '{"n":1}\n{"n":2}\n{"n":3,"cut');
+    writeFileSync(segmentFile(directory, 2), '{"n":4}\n');
+    const torn: Array<[number, number]> = [];
+    const reader = openInboxReader(directory, { segment: 2, offset: 8 }, (segment, bytes) => torn.push([segment, bytes]));
+    expect(reader.read({ segment: 0, offset: 0 }, 100).map((line) => JSON.parse(line.text).n)).toEqual([1, 2, 4]);
+    expect(torn).toEqual([[1, 11]]);
+    reader.close();
+  });
+
+  it('reads a record longer than its first read (a batch may be 500 KB)', async () => {
+    const directory = temporaryFolder();
+    const { writer, ends } = openWriter(directory);
+    const long = JSON.stringify({ text: 'x'.repeat(300_000) });
+    await writer.append(`${long}\n`);
+    await writer.append('{"after":1}\n');
+    const reader = openInboxReader(directory, ends.at(-1)!, () => {});
+    expect(reader.read({ segment: 1, offset: 0 }, 10).map((line) => line.text)).toEqual([long, '{"after":1}']);
+    reader.close();
+  });
+
+  it('deletes the segments before a given one', async () => {
+    const directory = temporaryFolder();
+    const { writer, ends } = openWriter(directory, 5);
+    for (let index = 0; index < 3; index++) await writer.append(`{"n":${index}}\n`);
+    const reader = openInboxReader(directory, ends.at(-1)!, () => {});
+    reader.read({ segment: 1, offset: 0 }, 1);
+    reader.removeBefore(3);
+    expect(listSegments(directory)).toEqual([3]);
+    reader.close();
+  });
+
+  it('rejects the appends it cannot write, keeps what it wrote before, and writes again once it can', async () => {
+    const directory = temporaryFolder();
+    const { writer } = openWriter(directory, 5);
+    await writer.append('{"n":1}\n');
+    // The folder is gone and a file has its name: the next segment cannot be created.
+    renameSync(directory, `${directory}-away`);
+    writeFileSync(directory, '');
+    await expect(writer.append('{"n":2}\n')).rejects.toThrow(/ENOTDIR|ENOENT/);
+    rmSync(directory);
+    renameSync(`${directory}-away`, directory);
+    await writer.append('{"n":3}\n');
+    expect(listSegments(directory).map((segment) => readFileSync(segmentFile(directory, segment), 'utf8'))).toEqual(['{"n":1}\n', '{"n":3}\n']);
+  });
+});
+
 describe('the ingest worker', () => {
   let collector: TestCollector | undefined;
   afterEach(async () => {
@@ -104,41 +208,67 @@ describe('the ingest worker', () => {
 
   const count = (table: string) => collector!.database.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 
-  it('stitches, at start, batches an earlier process acknowledged but did not stitch (a crash)', async () => {
-    const databaseFile = join(mkdtempSync(join(tmpdir(), 'leadtrail-inbox-')), 'leadtrail.db');
+  /** A database with one site, and the inbox folder an earlier process left with `lines` in it. */
+  async function databaseLeftWith(lines: (siteId: number) => string[]) {
+    const databaseFile = join(temporaryFolder(), 'leadtrail.db');
     const database = openDatabase(databaseFile);
     const site = await createSiteRepository(database).createSite({ name: 'Acme', domains: ['acme.com'] });
-    createInboxRepository(database).append([storedBatch(site.id, 'visitor-crashed-1', 'https://acme.com/a'), storedBatch(site.id, 'visitor-crashed-2', 'https://acme.com/b')].map((batch) => JSON.stringify(batch)), Date.now());
     database.close();
+    mkdirSync(inboxDirectory(databaseFile));
+    appendFileSync(segmentFile(inboxDirectory(databaseFile), 1), lines(site.id).join(''));
+    return { databaseFile, site };
+  }
 
+  it('stitches, at start, records an earlier process acknowledged but did not stitch (a crash)', async () => {
+    const { databaseFile } = await databaseLeftWith((siteId) => [record(siteId, 'visitor-crashed-1', 'https://acme.com/a'), record(siteId, 'visitor-crashed-2', 'https://acme.com/b')]);
     collector = await createTestCollector({ databaseFile });
     await collector.app.ingest.settled();
-    expect([count('ingest_inbox'), count('events'), count('visitors')]).toEqual([0, 2, 2]);
+    expect([count('events'), count('visitors'), count('ingest_failures')]).toEqual([2, 2, 0]);
+    expect(collector.database.prepare('SELECT segment, offset FROM ingest_inbox_position').get()).toEqual({ segment: 1, offset: readFileSync(segmentFile(inboxDirectory(databaseFile), 1)).length });
   });
 
-  it('sets a batch that cannot be stitched aside, marked with the reason, and stitches the rest', async () => {
-    const databaseFile = join(mkdtempSync(join(tmpdir(), 'leadtrail-inbox-')), 'leadtrail.db');
-    const database = openDatabase(databaseFile);
-    const site = await createSiteRepository(database).createSite({ name: 'Acme', domains: ['acme.com'] });
-    // A site id that does not exist breaks a foreign key: that batch alone must fail.
-    createInboxRepository(database).append(
-      [storedBatch(site.id, 'visitor-good-1', 'https://acme.com/a'), storedBatch(999_999, 'visitor-broken', 'https://acme.com/b'), storedBatch(site.id, 'visitor-good-2', 'https://acme.com/c')].map((batch) =>
-        JSON.stringify(batch),
-      ),
-      Date.now(),
-    );
-    database.close();
-
+  it('sets a record that cannot be stitched aside in ingest_failures, with the reason, and stitches the rest', async () => {
+    const { databaseFile, site } = await databaseLeftWith((siteId) => [
+      record(siteId, 'visitor-good-1', 'https://acme.com/a'),
+      // A site id that does not exist breaks a foreign key: that record alone must fail.
+      record(999_999, 'visitor-broken', 'https://acme.com/b'),
+      // A damaged line (a disk fault): kept as it is.
+      'not a record\n',
+      record(siteId, 'visitor-good-2', 'https://acme.com/c'),
+    ]);
     collector = await createTestCollector({ databaseFile });
     await collector.app.ingest.settled();
     expect(count('events')).toBe(2);
-    const setAside = collector.database.prepare('SELECT batch, failure FROM ingest_inbox').all() as Array<{ batch: string; failure: string }>;
-    expect(setAside).toHaveLength(1);
-    expect(JSON.parse(setAside[0]!.batch).visitorClientId).toBe('visitor-broken');
+    const setAside = collector.database.prepare('SELECT record, failure FROM ingest_failures ORDER BY id').all() as Array<{ record: string; failure: string }>;
+    expect(setAside).toHaveLength(2);
+    expect(JSON.parse(setAside[0]!.record).beacon.visitor).toBe('visitor-broken');
     expect(setAside[0]!.failure).toMatch(/FOREIGN KEY/);
-    // The app keeps taking beacons after it.
+    expect(setAside[1]).toEqual({ record: 'not a record', failure: expect.stringMatching(/JSON/) });
+    // The app keeps taking beacons after them.
     expect((await postBatch(collector.app, batch(site.key, 'visitor-after-1', [pageview(BASE_TIME, 'https://acme.com/d')]), { origin: 'https://acme.com' })).statusCode).toBe(204);
     expect(count('events')).toBe(3);
+  });
+
+  it('stitches at start the batches an earlier version left in its ingest_inbox table, setting aside those that fail', async () => {
+    const databaseFile = join(temporaryFolder(), 'leadtrail.db');
+    const database = openDatabase(databaseFile);
+    const site = await createSiteRepository(database).createSite({ name: 'Acme', domains: ['acme.com'] });
+    const legacyBatch = (siteId: number, visitor: string): IngestBatch => ({
+      siteId,
+      siteDomains: ['acme.com'],
+      visitorClientId: visitor,
+      device: { ...device, language: null, timeZone: null, screen: null },
+      // A page view has no defaults, so its wire form is already its validated form.
+      events: [pageview(BASE_TIME, 'https://acme.com/a') as ValidEvent],
+    });
+    const insert = database.prepare('INSERT INTO ingest_inbox (received_at, batch) VALUES (?, ?)');
+    for (const legacy of [legacyBatch(site.id, 'visitor-old-1'), legacyBatch(999_999, 'visitor-old-broken'), legacyBatch(site.id, 'visitor-old-2')]) insert.run(Date.now(), JSON.stringify(legacy));
+    database.close();
+
+    collector = await createTestCollector({ databaseFile });
+    await collector.app.ingest.settled();
+    expect([count('ingest_inbox'), count('events'), count('ingest_failures')]).toEqual([0, 2, 1]);
+    expect(collector.database.prepare('SELECT client_id FROM visitors ORDER BY id').pluck().all()).toEqual(['visitor-old-1', 'visitor-old-2']);
   });
 
   it('stores a batch sent twice at once (a retry racing the original) once', async () => {
@@ -147,17 +277,31 @@ describe('the ingest worker', () => {
     const body = batch(site.key, 'visitor-twice', [pageview(BASE_TIME, 'https://acme.com/a'), pageview(BASE_TIME + 1000, 'https://acme.com/b')]);
     const responses = await Promise.all([postBatch(collector.app, body, { origin: 'https://acme.com' }), postBatch(collector.app, body, { origin: 'https://acme.com' })]);
     expect(responses.map((response) => response.statusCode)).toEqual([204, 204]);
-    expect([count('events'), count('ingest_inbox')]).toEqual([2, 0]);
+    expect(count('events')).toBe(2);
+  });
+
+  it('deletes segment files once what they hold is stitched', async () => {
+    collector = await createTestCollector({ app: { inboxSegmentBytes: 500 } });
+    const site = await collector.repositories.sites.createSite({ name: 'Acme', domains: ['acme.com'] });
+    for (let index = 0; index < 12; index++) {
+      const response = await postBatch(collector.app, batch(site.key, `visitor-${index}-rotating`, [pageview(BASE_TIME, `https://acme.com/p${index}`)]), { origin: 'https://acme.com' });
+      expect(response.statusCode).toBe(204);
+    }
+    expect(count('events')).toBe(12);
+    // Each record is over 500 bytes, so each went to a segment of its own; all but the newest two are gone.
+    expect(listSegments(inboxDirectory(collector.databaseFile)).length).toBeLessThanOrEqual(2);
   });
 
   it('answers 500 while the inbox cannot be written, loses nothing it answered 204 for, and recovers', async () => {
-    collector = await createTestCollector();
+    collector = await createTestCollector({ app: { inboxSegmentBytes: 100 } });
     const site = await collector.repositories.sites.createSite({ name: 'Acme', domains: ['acme.com'] });
     const send = (visitor: string) => postBatch(collector!.app, batch(site.key, visitor, [pageview(BASE_TIME, 'https://acme.com/a')]), { origin: 'https://acme.com' });
     expect((await send('visitor-before')).statusCode).toBe(204);
 
-    // The worker's table disappears under it: its commits fail as they would on a broken disk.
-    collector.database.exec('ALTER TABLE ingest_inbox RENAME TO ingest_inbox_away');
+    // The inbox folder is replaced by a file: the next segment cannot be created, as on a broken disk.
+    const directory = inboxDirectory(collector.databaseFile);
+    renameSync(directory, `${directory}-away`);
+    writeFileSync(directory, '');
     const refused = await collector.app.inject({
       method: 'POST',
       url: '/collect',
@@ -167,11 +311,13 @@ describe('the ingest worker', () => {
     expect(refused.statusCode).toBe(500);
     expect(refused.json()).toEqual({ error: 'internal error', details: { reason: 'the batch could not be stored; send it again' } });
 
-    collector.database.exec('ALTER TABLE ingest_inbox_away RENAME TO ingest_inbox');
+    rmSync(directory);
+    renameSync(`${directory}-away`, directory);
     // The snippet sends the refused batch again; it and the next are stored, the first is still there.
     expect((await send('visitor-during')).statusCode).toBe(204);
     expect((await send('visitor-after')).statusCode).toBe(204);
     const visitors = collector.database.prepare('SELECT client_id FROM visitors ORDER BY id').pluck().all();
     expect(visitors).toEqual(['visitor-before', 'visitor-during', 'visitor-after']);
+    expect(readdirSync(directory).length).toBeGreaterThan(0);
   });
 });

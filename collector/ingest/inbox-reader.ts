@@ -1,0 +1,123 @@
+/**
+ * The inbox's reading end, in the ingest worker: records in the order they were written, from a
+ * position the stitcher keeps in the database, never past what the writer (inbox-writer.ts) has
+ * reported synced — so what is stitched was acknowledged, or about to be.
+ *
+ * A segment numbered below the writer's durable end is complete and is read to its end; a last line
+ * without its newline there is a write a crash cut short, never acknowledged, and is skipped.
+ */
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { listSegments, segmentFile, type InboxPosition } from './inbox-files.js';
+
+export interface InboxLine {
+  /** The record, without its newline. */
+  text: string;
+  /** Where the next record starts. */
+  next: InboxPosition;
+}
+
+export interface InboxReader {
+  /** The writer's report: records up to here are on disk. */
+  durableUpTo(end: InboxPosition): void;
+  /** Up to `limit` records from `from` on. */
+  read(from: InboxPosition, limit: number): InboxLine[];
+  /** Deletes the segment files numbered below `segment` (all stitched). */
+  removeBefore(segment: number): void;
+  close(): void;
+}
+
+/** Enough for a slice of typical records; a longer record (up to 500 KB) makes the read grow. */
+const FIRST_READ_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+
+export function openInboxReader(directory: string, durableAtStart: InboxPosition, onTornRecord: (segment: number, bytes: number) => void): InboxReader {
+  let durable = durableAtStart;
+  let open: { segment: number; fd: number } | null = null;
+
+  function fileOf(segment: number): number {
+    if (open?.segment !== segment) {
+      if (open) closeSync(open.fd);
+      open = null;
+      open = { segment, fd: openSync(segmentFile(directory, segment), 'r') };
+    }
+    return open.fd;
+  }
+
+  /** Where readable records of `segment` end, or null if the segment is gone or not written yet. */
+  function endOf(segment: number): number | null {
+    if (segment > durable.segment) return null;
+    if (segment === durable.segment) return durable.offset;
+    try {
+      return fstatSync(fileOf(segment)).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /** The first record of the next segment there is, or null if `position`'s segment is the newest. */
+  function nextSegmentAfter(position: InboxPosition): InboxPosition | null {
+    if (position.segment >= durable.segment) return null;
+    const next = listSegments(directory).find((segment) => segment > position.segment && segment <= durable.segment);
+    return next === undefined ? null : { segment: next, offset: 0 };
+  }
+
+  /** `position` moved past the ends of complete segments; null when no record can follow it yet. */
+  function settle(position: InboxPosition): InboxPosition | null {
+    let at: InboxPosition | null = position;
+    while (at) {
+      const end = endOf(at.segment);
+      if (end !== null && at.offset < end) return at;
+      at = nextSegmentAfter(at);
+    }
+    return null;
+  }
+
+  function readLines(at: InboxPosition, end: number, limit: number, lines: InboxLine[]): InboxPosition {
+    let length = Math.min(end - at.offset, FIRST_READ_BYTES);
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(length);
+      const got = readSync(fileOf(at.segment), buffer, 0, length, at.offset);
+      let start = 0;
+      for (let newline = buffer.indexOf(NEWLINE, 0); newline !== -1 && newline < got && lines.length < limit; newline = buffer.indexOf(NEWLINE, start)) {
+        lines.push({ text: buffer.toString('utf8', start, newline), next: { segment: at.segment, offset: at.offset + newline + 1 } });
+        start = newline + 1;
+      }
+      if (start > 0) return { segment: at.segment, offset: at.offset + start };
+      if (at.offset + got >= end) {
+        // The segment's last bytes hold no newline: only a complete segment can end so, cut by a crash.
+        onTornRecord(at.segment, end - at.offset);
+        return { segment: at.segment, offset: end };
+      }
+      length = Math.min(end - at.offset, length * 2);
+    }
+  }
+
+  return {
+    durableUpTo(end) {
+      durable = end;
+    },
+    read(from, limit) {
+      const lines: InboxLine[] = [];
+      let at = settle(from);
+      while (at && lines.length < limit) {
+        at = settle(readLines(at, endOf(at.segment)!, limit, lines));
+      }
+      return lines;
+    },
+    removeBefore(segment) {
+      for (const old of listSegments(directory)) {
+        if (old >= segment) break;
+        if (open?.segment === old) {
+          closeSync(open.fd);
+          open = null;
+        }
+        unlinkSync(segmentFile(directory, old));
+      }
+    },
+    close() {
+      if (open) closeSync(open.fd);
+      open = null;
+    },
+  };
+}

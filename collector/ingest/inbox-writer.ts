@@ -1,0 +1,120 @@
+/**
+ * The inbox's writing end, on the HTTP thread: `POST /collect` appends each accepted beacon here
+ * and answers 204 once its record is on disk. Records written in one turn of the event loop go to
+ * the file in one write, and one fdatasync (on the sync thread, so this thread goes on parsing
+ * requests) covers every group written before it started (group-commit.ts).
+ *
+ * Why a file and not a table: appending a line and syncing it is the least work that makes a beacon
+ * durable, and it needs no lock the ingest worker also takes — the worker is the database's only
+ * writer for trails, and reads this folder at its own pace (inbox-reader.ts). Measured in
+ * bench/RESULTS.md against the SQLite inbox it replaced.
+ *
+ * Segments: a process never appends to a segment an earlier one wrote (its last line may be torn by
+ * a crash), and starts the next one when the current passes `segmentBytes`, so the worker can delete
+ * what it has stitched.
+ */
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { createGroupCommit } from './group-commit.js';
+import { listSegments, segmentFile, type InboxPosition } from './inbox-files.js';
+import { startSyncThread } from './sync-thread.js';
+
+/** Big enough that starting a segment (two fsyncs) is rare, small enough to delete soon after. */
+const DEFAULT_SEGMENT_BYTES = 32 * 1024 * 1024;
+
+export interface InboxWriter {
+  /** Resolves once the record is written and synced to disk; rejects if either failed. */
+  append(record: string): Promise<void>;
+  /** Where the records synced so far end. */
+  durableEnd(): InboxPosition;
+  /** Resolves when everything appended so far is synced (or has failed). */
+  drain(): Promise<void>;
+  /** Drains and closes the files. */
+  close(): Promise<void>;
+}
+
+interface OpenSegment {
+  number: number;
+  fd: number;
+  /** Bytes written and kept: the next write goes here. */
+  size: number;
+}
+
+export function openInboxWriter(
+  directory: string,
+  onDurable: (end: InboxPosition) => void,
+  { segmentBytes = DEFAULT_SEGMENT_BYTES }: { segmentBytes?: number | undefined } = {},
+): InboxWriter {
+  mkdirSync(directory, { recursive: true });
+  let current = createSegment((listSegments(directory).at(-1) ?? 0) + 1);
+  let durable: InboxPosition = { segment: current.number, offset: 0 };
+  /** Files of finished segments, closed once the sync thread can no longer be using them. */
+  let retired: number[] = [];
+  const syncThread = startSyncThread();
+
+  function createSegment(number: number): OpenSegment {
+    const fd = openSync(segmentFile(directory, number), 'wx');
+    // The new file's name has to survive a power cut as much as the records in it.
+    const folder = openSync(directory, 'r');
+    try {
+      fsyncSync(folder);
+    } finally {
+      closeSync(folder);
+    }
+    return { number, fd, size: 0 };
+  }
+
+  /** Once per segment: the finished one is synced here, so every later sync is of the new file alone. */
+  function startNextSegment(): void {
+    fdatasyncSync(current.fd);
+    const next = createSegment(current.number + 1);
+    retired.push(current.fd);
+    current = next;
+  }
+
+  function write(records: string[]): void {
+    if (current.size >= segmentBytes) startNextSegment();
+    const segment = current;
+    const bytes = Buffer.from(records.join(''));
+    try {
+      // Positioned writes: after a failed one the next group starts where this one did.
+      for (let written = 0; written < bytes.length; ) {
+        written += writeSync(segment.fd, bytes, written, bytes.length - written, segment.size + written);
+      }
+    } catch (error) {
+      try {
+        ftruncateSync(segment.fd, segment.size);
+      } catch {
+        // The next group's write covers what this one left.
+      }
+      throw error;
+    }
+    segment.size += bytes.length;
+  }
+
+  async function sync(): Promise<void> {
+    const end = { segment: current.number, offset: current.size };
+    const retiredBefore = retired;
+    retired = [];
+    await syncThread.sync(current.fd);
+    // The thread has synced the newer file since these were retired: it is done with them.
+    for (const fd of retiredBefore) closeSync(fd);
+    durable = end;
+    onDurable(end);
+  }
+
+  const group = createGroupCommit<string>(write, sync);
+
+  return {
+    append(record) {
+      syncThread.poll();
+      return group.write(record);
+    },
+    durableEnd: () => durable,
+    drain: group.drain,
+    async close() {
+      await group.drain();
+      await syncThread.close();
+      for (const fd of [...retired, current.fd]) closeSync(fd);
+    },
+  };
+}

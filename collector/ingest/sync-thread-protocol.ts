@@ -1,0 +1,26 @@
+/** What the HTTP thread (sync-thread.ts) and the sync thread (sync-thread-main.ts) share. */
+
+/** Indexes into the shared BigInt64Array. */
+export const SyncSlot = {
+  /** The latest request; -1 asks the thread to stop. */
+  Requested: 0,
+  /** The latest request whose fdatasync has returned. */
+  Synced: 1,
+  /** The latest request whose fdatasync failed: every request up to it that is still waiting fails. */
+  Failed: 2,
+  /** The file to sync for the latest request. */
+  Fd: 3,
+} as const;
+
+export const SYNC_SLOTS = 4;
+
+export interface SyncThreadData {
+  slots: BigInt64Array;
+}
+
+/** Sent after each fdatasync: wakes the HTTP thread when it has nothing else to do. */
+export interface SyncThreadReport {
+  upTo: bigint;
+  /** The error's message when this fdatasync failed. */
+  failed?: string;
+}

@@ -1,0 +1,48 @@
+/**
+ * The inbox's sync thread (ingest/sync-thread.ts): real threads, real files, real fdatasync.
+ */
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSyncThread, type SyncThread } from '../../collector/ingest/sync-thread.js';
+
+describe('the sync thread', () => {
+  let thread: SyncThread | undefined;
+  let fd: number | undefined;
+  afterEach(async () => {
+    await thread?.close();
+    if (fd !== undefined) closeSync(fd);
+    thread = undefined;
+    fd = undefined;
+  });
+
+  const openFile = () => openSync(join(mkdtempSync(join(tmpdir(), 'leadtrail-sync-')), 'data'), 'w');
+
+  it('resolves every sync asked for, many at once covered together', async () => {
+    thread = startSyncThread();
+    fd = openFile();
+    writeSync(fd, 'first\n');
+    await thread.sync(fd);
+    const many = Array.from({ length: 20 }, (_, index) => {
+      writeSync(fd!, `line ${index}\n`);
+      return thread!.sync(fd!);
+    });
+    await Promise.all(many);
+  });
+
+  it('rejects a sync that fails, with the reason, and syncs again after it', async () => {
+    thread = startSyncThread();
+    fd = openFile();
+    // Not a file descriptor: fdatasync fails as it would on a broken disk.
+    await expect(thread.sync(987_654)).rejects.toThrow(/EBADF/);
+    await thread.sync(fd);
+  });
+
+  it('fails the syncs asked for after it was closed', async () => {
+    thread = startSyncThread();
+    fd = openFile();
+    await thread.close();
+    await expect(thread.sync(fd)).rejects.toThrow(/stopped/);
+  });
+});
