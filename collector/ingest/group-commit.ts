@@ -4,9 +4,10 @@
  * request is what lets ingest keep up (PERF-NOTES.md: 6.9 k requests/s with a transaction per
  * request).
  *
- * `commit` is synchronous (for the inbox: one write of the turn's records) and `makeDurable` is the
- * sync, run off the thread: while one sync is in flight the next groups commit, and a single sync
- * then covers all of them.
+ * `commit` is synchronous (for the inbox: one write of the turn's records); `makeDurable` is asked
+ * once per group, at once, and runs off the thread. It should let asks made while a sync runs share
+ * the next one (the inbox's sync thread does), so the disk sees one sync per sync's duration however
+ * many groups come in.
  */
 export interface GroupCommit<Item> {
   /** Resolves once the item is committed and durable; rejects if its group's commit failed. */
@@ -23,9 +24,8 @@ interface PendingWrite<Item> {
 
 export function createGroupCommit<Item>(commit: (items: Item[]) => void, makeDurable: () => Promise<void>): GroupCommit<Item> {
   let pending: Array<PendingWrite<Item>> = [];
-  let committed: Array<PendingWrite<Item>> = [];
   let flushScheduled = false;
-  let syncing: Promise<void> | null = null;
+  const syncing = new Set<Promise<void>>();
 
   function flush(): void {
     flushScheduled = false;
@@ -37,24 +37,12 @@ export function createGroupCommit<Item>(commit: (items: Item[]) => void, makeDur
       for (const write of group) write.reject(error);
       return;
     }
-    committed.push(...group);
-    syncCommitted();
-  }
-
-  function syncCommitted(): void {
-    if (syncing || committed.length === 0) return;
-    const covered = committed;
-    committed = [];
-    syncing = makeDurable()
-      .then(
-        () => covered.forEach((write) => write.resolve()),
-        (error: unknown) => covered.forEach((write) => write.reject(error)),
-      )
-      .finally(() => {
-        syncing = null;
-        // Groups committed while this fsync ran share the next one.
-        syncCommitted();
-      });
+    const durable = makeDurable().then(
+      () => group.forEach((write) => write.resolve()),
+      (error: unknown) => group.forEach((write) => write.reject(error)),
+    );
+    syncing.add(durable);
+    void durable.finally(() => syncing.delete(durable));
   }
 
   return {
@@ -70,8 +58,8 @@ export function createGroupCommit<Item>(commit: (items: Item[]) => void, makeDur
       });
     },
     async drain() {
-      while (flushScheduled || syncing) {
-        await (syncing ?? new Promise((resolve) => setImmediate(resolve)));
+      while (flushScheduled || syncing.size > 0) {
+        await (syncing.size > 0 ? Promise.all(syncing) : new Promise((resolve) => setImmediate(resolve)));
       }
     },
   };

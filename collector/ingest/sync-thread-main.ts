@@ -12,7 +12,10 @@ const report = (message: SyncThreadReport) => parentPort!.postMessage(message);
 
 for (;;) {
   const synced = Atomics.load(slots, SyncSlot.Synced);
+  // Sleeping is set before the wait checks Requested: a request stored after that check sees it set, and wakes us.
+  Atomics.store(slots, SyncSlot.Sleeping, 1n);
   Atomics.wait(slots, SyncSlot.Requested, synced);
+  Atomics.store(slots, SyncSlot.Sleeping, 0n);
   const requested = Atomics.load(slots, SyncSlot.Requested);
   if (requested < 0n) break;
   if (requested === synced) continue;

@@ -10,9 +10,11 @@ export const SyncSlot = {
   Failed: 2,
   /** The file to sync for the latest request. */
   Fd: 3,
+  /** 1 while the thread sleeps, waiting for a request: only then does a request need to wake it. */
+  Sleeping: 4,
 } as const;
 
-export const SYNC_SLOTS = 4;
+export const SYNC_SLOTS = 5;
 
 export interface SyncThreadData {
   slots: BigInt64Array;

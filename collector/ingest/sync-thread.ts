@@ -38,12 +38,13 @@ export function startSyncThread(): SyncThread {
   let lastSyncError = 'fdatasync failed';
   let exited = false;
 
-  function settle(upTo: bigint, error: Error | null): void {
+  /** Settles the waiters up to `upTo` (requests only grow, so they are the first ones). */
+  function settle(upTo: bigint, error: (() => Error) | null): void {
     if (waiters.length === 0 || waiters[0]!.request > upTo) return;
     const done = waiters.filter((waiter) => waiter.request <= upTo);
     waiters = waiters.filter((waiter) => waiter.request > upTo);
     if (waiters.length === 0) thread.unref();
-    for (const waiter of done) error ? waiter.reject(error) : waiter.resolve();
+    for (const waiter of done) error ? waiter.reject(error()) : waiter.resolve();
   }
 
   function poll(): void {
@@ -53,7 +54,7 @@ export function startSyncThread(): SyncThread {
     // latest failure fails even if a later sync succeeded: after a failed fdatasync the kernel may
     // have dropped its data (the 500 makes the sender retry).
     const synced = Atomics.load(slots, SyncSlot.Synced);
-    settle(Atomics.load(slots, SyncSlot.Failed), new Error(lastSyncError));
+    settle(Atomics.load(slots, SyncSlot.Failed), () => new Error(lastSyncError));
     settle(synced, null);
   }
 
@@ -67,7 +68,7 @@ export function startSyncThread(): SyncThread {
   thread.on('exit', () => {
     exited = true;
     failure ??= new Error('the inbox sync thread stopped');
-    settle(requested, failure);
+    settle(requested, () => failure!);
   });
   // Only a sync asked for keeps the process alive; close() ends the thread in order.
   thread.unref();
@@ -79,7 +80,9 @@ export function startSyncThread(): SyncThread {
       const request = requested;
       Atomics.store(slots, SyncSlot.Fd, BigInt(fd));
       Atomics.store(slots, SyncSlot.Requested, request);
-      Atomics.notify(slots, SyncSlot.Requested);
+      // Waking a thread is a system call: only when it sleeps (under load it is mostly syncing, and
+      // reads the new request when it is done).
+      if (Atomics.load(slots, SyncSlot.Sleeping) === 1n) Atomics.notify(slots, SyncSlot.Requested);
       thread.ref();
       return new Promise((resolve, reject) => waiters.push({ request, resolve, reject }));
     },
