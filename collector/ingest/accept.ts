@@ -6,8 +6,8 @@
  * than sending the raw beacon to another thread and its verdict back.
  */
 import { HttpError, parseOrThrow } from '../errors.js';
-import type { SiteRepository } from '../repositories/sites.js';
-import { correctClock } from './clock.js';
+import type { Site, SiteRepository } from '../repositories/sites.js';
+import { findClockIssues } from './clock.js';
 import { hostMatchesDomains, hostOf } from './domains.js';
 import { describeDevice, isAutomatedRequest } from './enrich.js';
 import { encodeInboxRecord } from './inbox-record.js';
@@ -33,7 +33,28 @@ export type Verdict = { status: 204; store: string | null } | { status: 400 | 40
 
 export type BeaconJudge = (beacon: Beacon) => Promise<Verdict>;
 
+/** Origins a site's pages send from are few; more than this means someone is making them up. */
+const ORIGINS_REMEMBERED_PER_SITE = 1_000;
+
 export function createBeaconJudge(sites: SiteRepository, ipMode: IpMode): BeaconJudge {
+  /**
+   * Every beacon of a site's pages carries the same Origin: the verdict is remembered per site
+   * object, which the site cache replaces when the site's domains may have changed.
+   */
+  const originVerdicts = new WeakMap<Site, Map<string, boolean>>();
+  function originAllowed(site: Site, origin: string): boolean {
+    let verdicts = originVerdicts.get(site);
+    if (!verdicts) originVerdicts.set(site, (verdicts = new Map()));
+    let allowed = verdicts.get(origin);
+    if (allowed === undefined) {
+      const originHost = hostOf(origin);
+      allowed = originHost !== null && hostMatchesDomains(originHost, site.domains);
+      if (verdicts.size >= ORIGINS_REMEMBERED_PER_SITE) verdicts.clear();
+      verdicts.set(origin, allowed);
+    }
+    return allowed;
+  }
+
   async function accept(beacon: Beacon): Promise<string | null> {
     const batch = parseOrThrow(batchSchema, parseJson(beacon.body), 'batch');
     const oversized = findOversizedEvents(batch.events, beacon.bodyBytes);
@@ -44,14 +65,11 @@ export function createBeaconJudge(sites: SiteRepository, ipMode: IpMode): Beacon
     const site = await sites.findSiteByKey(batch.site);
     if (!site) throw new HttpError(403, 'unknown site', { site: batch.site });
     // No Origin header: a server-side send, judged by the site key alone (SPEC §4).
-    if (beacon.origin !== undefined) {
-      const originHost = hostOf(beacon.origin);
-      if (!originHost || !hostMatchesDomains(originHost, site.domains)) {
-        throw new HttpError(403, 'origin is not one of the site\'s domains', { origin: beacon.origin, domains: site.domains });
-      }
+    if (beacon.origin !== undefined && !originAllowed(site, beacon.origin)) {
+      throw new HttpError(403, 'origin is not one of the site\'s domains', { origin: beacon.origin, domains: site.domains });
     }
 
-    const { issues } = correctClock(batch, beacon.receivedAt);
+    const issues = findClockIssues(batch, beacon.receivedAt);
     if (issues.length > 0) {
       throw new HttpError(400, 'invalid batch', issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
     }

@@ -15,19 +15,23 @@ export interface ClockIssue {
   message: string;
 }
 
-/** Events on the server's clock, or the issues that make the batch invalid. */
-export function correctClock(batch: ValidBatch, receivedAt: number): { events: ValidEvent[]; issues: ClockIssue[] } {
+/** What makes the batch's times invalid (none for a batch the collector accepts). */
+export function findClockIssues(batch: ValidBatch, receivedAt: number): ClockIssue[] {
   const offset = receivedAt - batch.sent_at;
   const issues: ClockIssue[] = [];
-  const events = batch.events.map((event, index) => {
+  batch.events.forEach((event, index) => {
     if (event.ts > batch.sent_at + MAX_EVENT_AFTER_SEND_MS) {
       issues.push({ path: ['events', index, 'ts'], message: 'event time is later than sent_at' });
     }
-    const ts = Math.round(event.ts + offset);
-    if (receivedAt - ts > MAX_EVENT_AGE_MS) {
+    if (receivedAt - Math.round(event.ts + offset) > MAX_EVENT_AGE_MS) {
       issues.push({ path: ['events', index, 'ts'], message: 'event is older than 30 days' });
     }
-    return { ...event, ts };
   });
-  return { events, issues };
+  return issues;
+}
+
+/** The batch's events on the server's clock. */
+export function correctClock(batch: ValidBatch, receivedAt: number): ValidEvent[] {
+  const offset = receivedAt - batch.sent_at;
+  return batch.events.map((event) => ({ ...event, ts: Math.round(event.ts + offset) }));
 }

@@ -7,7 +7,7 @@
  * batch. The worker validates it again with the same schema and corrects the clock with the same
  * receive time, which gives exactly the batch the judge accepted.
  */
-import { correctClock } from './clock.js';
+import { correctClock, findClockIssues } from './clock.js';
 import type { DeviceFacts } from './enrich.js';
 import { batchSchema } from './schema.js';
 import type { IngestBatch } from './stitch.js';
@@ -33,8 +33,9 @@ export function encodeInboxRecord({ siteId, siteDomains, receivedAt, device, bod
 export function decodeInboxRecord(line: string): IngestBatch {
   const record = JSON.parse(line) as { site: number; domains: string[]; received_at: number; device: DeviceFacts; beacon: unknown };
   const batch = batchSchema.parse(record.beacon);
-  const { events, issues } = correctClock(batch, record.received_at);
+  const issues = findClockIssues(batch, record.received_at);
   if (issues.length > 0) throw new Error(`the record's clock does not hold: ${issues[0]!.message}`);
+  const events = correctClock(batch, record.received_at);
   return {
     siteId: record.site,
     siteDomains: record.domains,
