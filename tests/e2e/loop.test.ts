@@ -5,6 +5,7 @@
  * captured (a password, a card number, a hidden field) is nowhere in the SQLite files.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { inboxDirectory, listSegments, segmentFile } from '../../collector/ingest/inbox-files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
@@ -108,8 +109,12 @@ describe('tag → collector → trail → CSV, in Chromium', () => {
     }, 'the engagement beacon of the closed page');
     expect(engagement.seconds).toBeGreaterThanOrEqual(0);
 
+    // Every file the collector writes: the database, its WAL, and the inbox's segments (the beacons as received).
+    const inbox = inboxDirectory(collector.databaseFile);
     const stored = Buffer.concat(
-      [collector.databaseFile, `${collector.databaseFile}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file)),
+      [collector.databaseFile, `${collector.databaseFile}-wal`, ...listSegments(inbox).map((segment) => segmentFile(inbox, segment))]
+        .filter((file) => existsSync(file))
+        .map((file) => readFileSync(file)),
     );
     // The scan looks at the right bytes: the lead's email is there…
     expect(stored.includes('ana.souza@importadora.com.br')).toBe(true);
