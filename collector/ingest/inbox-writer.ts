@@ -13,7 +13,8 @@
  * a crash), and starts the next one when the current passes `segmentBytes`, so the worker can delete
  * what it has stitched.
  */
-import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createGroupCommit } from './group-commit.js';
 import { listSegments, segmentFile, type InboxPosition } from './inbox-files.js';
 import { startSyncThread } from './sync-thread.js';
@@ -32,6 +33,15 @@ export interface InboxWriter {
   close(): Promise<void>;
 }
 
+function syncFolder(path: string): void {
+  const folder = openSync(path, 'r');
+  try {
+    fsyncSync(folder);
+  } finally {
+    closeSync(folder);
+  }
+}
+
 interface OpenSegment {
   number: number;
   fd: number;
@@ -44,7 +54,8 @@ export function openInboxWriter(
   onDurable: (end: InboxPosition) => void,
   { segmentBytes = DEFAULT_SEGMENT_BYTES }: { segmentBytes?: number | undefined } = {},
 ): InboxWriter {
-  mkdirSync(directory, { recursive: true });
+  // A folder made now must be found after a power cut too.
+  if (mkdirSync(directory, { recursive: true }) !== undefined) syncFolder(dirname(directory));
   let current = createSegment((listSegments(directory).at(-1) ?? 0) + 1);
   let durable: InboxPosition = { segment: current.number, offset: 0 };
   /** Files of finished segments, closed once the sync thread can no longer be using them. */
@@ -52,20 +63,30 @@ export function openInboxWriter(
   const syncThread = startSyncThread();
 
   function createSegment(number: number): OpenSegment {
-    const fd = openSync(segmentFile(directory, number), 'wx');
-    // The new file's name has to survive a power cut as much as the records in it.
-    const folder = openSync(directory, 'r');
+    const file = segmentFile(directory, number);
+    const fd = openSync(file, 'wx');
     try {
-      fsyncSync(folder);
-    } finally {
-      closeSync(folder);
+      // The new file's name has to survive a power cut as much as the records in it.
+      syncFolder(directory);
+    } catch (error) {
+      // Undone, so that the next try can create the same segment.
+      closeSync(fd);
+      unlinkSync(file);
+      throw error;
     }
     return { number, fd, size: 0 };
   }
 
   /** Once per segment: the finished one is synced here, so every later sync is of the new file alone. */
   function startNextSegment(): void {
-    fdatasyncSync(current.fd);
+    try {
+      fdatasyncSync(current.fd);
+    } catch (error) {
+      // The kernel reports a failed write back once per file: the sync thread's next fdatasync of
+      // this file would succeed without the data. Everything not yet answered fails here instead.
+      syncThread.failWaiting(error as Error);
+      throw error;
+    }
     const next = createSegment(current.number + 1);
     retired.push(current.fd);
     current = next;
@@ -95,7 +116,12 @@ export function openInboxWriter(
     const end = { segment: current.number, offset: current.size };
     const retiredBefore = retired;
     retired = [];
-    await syncThread.sync(current.fd);
+    try {
+      await syncThread.sync(current.fd);
+    } catch (error) {
+      retired.push(...retiredBefore);
+      throw error;
+    }
     // The thread has synced the newer file since these were retired: it is done with them.
     for (const fd of retiredBefore) closeSync(fd);
     durable = end;
@@ -103,15 +129,18 @@ export function openInboxWriter(
   }
 
   const group = createGroupCommit<string>(write, sync);
+  let closed = false;
 
   return {
     append(record) {
+      if (closed) return Promise.reject(new Error('the inbox is closed'));
       syncThread.poll();
       return group.write(record);
     },
     durableEnd: () => durable,
     drain: group.drain,
     async close() {
+      closed = true;
       await group.drain();
       await syncThread.close();
       for (const fd of [...retired, current.fd]) closeSync(fd);

@@ -33,6 +33,7 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
   let closing: Promise<void> | null = null;
   let onClosed: (() => void) | null = null;
   let failuresInARow = 0;
+  let restartTimer: NodeJS.Timeout | null = null;
   const writer = openInboxWriter(inboxDirectory(options.databaseFile), (end) => send({ type: 'appended', end }), { segmentBytes: options.segmentBytes });
   let worker: Worker | null = startWorker();
 
@@ -71,7 +72,8 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
     }
     const pauseMs = Math.min(MAX_RESTART_PAUSE_MS, 100 * 2 ** failuresInARow++);
     options.log.error({ restartInMs: pauseMs }, 'the ingest worker stopped; starting a new one');
-    setTimeout(() => {
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
       worker = startWorker();
     }, pauseMs).unref();
   }
@@ -101,6 +103,7 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
     },
     close() {
       closing ??= (async () => {
+        if (restartTimer) clearTimeout(restartTimer);
         await writer.drain();
         if (worker) {
           await new Promise<void>((resolve) => {

@@ -14,7 +14,7 @@ import type { InboxRepository } from '../repositories/inbox.js';
 import type { InboxPosition } from './inbox-files.js';
 import type { InboxLine, InboxReader } from './inbox-reader.js';
 import { decodeInboxRecord } from './inbox-record.js';
-import { stitchBatch } from './stitch.js';
+import { stitchBatch, type IngestBatch } from './stitch.js';
 
 /** Records per transaction while beacons arrive: a slice of 25 holds the thread about a millisecond. */
 const BUSY_SLICE_RECORDS = 25;
@@ -192,8 +192,9 @@ export function createStitchLoop(reader: InboxReader, inbox: InboxRepository, in
  */
 export async function stitchLegacyInbox(inbox: InboxRepository, ingest: IngestRepository, onFailure: (error: unknown) => void): Promise<void> {
   for (let legacy = inbox.oldestLegacyBatch(); legacy; legacy = inbox.oldestLegacyBatch()) {
-    const { id, batch } = legacy;
+    const { id, batchJson } = legacy;
     try {
+      const batch = JSON.parse(batchJson) as IngestBatch;
       await ingest.runInTransaction((store) => {
         stitchBatch(store, batch);
         inbox.removeLegacyBatch(id);

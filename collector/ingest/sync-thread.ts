@@ -17,6 +17,8 @@ export interface SyncThread {
   sync(fd: number): Promise<void>;
   /** Resolves the syncs that are done; cheap enough to call for every request. */
   poll(): void;
+  /** Fails every sync still waiting (a sync made elsewhere found the file's data lost). */
+  failWaiting(error: Error): void;
   /** Stops the thread after the syncs asked for. */
   close(): Promise<void>;
 }
@@ -87,6 +89,9 @@ export function startSyncThread(): SyncThread {
       return new Promise((resolve, reject) => waiters.push({ request, resolve, reject }));
     },
     poll,
+    failWaiting(error) {
+      settle(requested, () => error);
+    },
     async close() {
       if (exited) return;
       const stopped = new Promise((resolve) => thread.once('exit', resolve));

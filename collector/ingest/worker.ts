@@ -36,6 +36,13 @@ const ingest = createIngestRepository(database);
 const reader = openInboxReader(inboxDirectory(databaseFile), durable, (segment, bytes) =>
   logError('skipped the end of an inbox segment that a crash cut short (never acknowledged)', new Error('torn record'), { segment, bytes }),
 );
+// A position past every segment there is means the folder was lost or replaced (a database restored
+// without it): read whatever the folder holds from its start, or nothing would ever be stitched again.
+const saved = inbox.position();
+if (saved && saved.segment > durable.segment) {
+  logError('the inbox folder does not hold the segment stitching stopped in; reading it from its start', new Error('inbox position past its files'), { saved, durable });
+  inbox.savePosition({ segment: 0, offset: 0 });
+}
 const stitching = createStitchLoop(reader, inbox, ingest, {
   syncDatabase: walSync.sync,
   onFailure: (error, where) => logError('a record could not be stitched; it is kept in ingest_failures', error, { ...where }),

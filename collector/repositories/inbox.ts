@@ -8,11 +8,11 @@
  */
 import type { SqliteDatabase } from '../db/open.js';
 import type { InboxPosition } from '../ingest/inbox-files.js';
-import type { IngestBatch } from '../ingest/stitch.js';
 
 export interface LegacyInboxBatch {
   id: number;
-  batch: IngestBatch;
+  /** JSON of IngestBatch (collector/ingest/stitch.ts) as that version stored it. */
+  batchJson: string;
 }
 
 export interface InboxRepository {
@@ -56,7 +56,7 @@ export function createInboxRepository(database: SqliteDatabase): InboxRepository
     },
     oldestLegacyBatch() {
       const row = statements.oldestLegacy.get() as { id: number; batch: string } | undefined;
-      return row ? { id: row.id, batch: JSON.parse(row.batch) as IngestBatch } : null;
+      return row ? { id: row.id, batchJson: row.batch } : null;
     },
     removeLegacyBatch(id) {
       statements.removeLegacy.run(id);

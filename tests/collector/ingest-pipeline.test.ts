@@ -183,6 +183,14 @@ describe('the inbox files', () => {
     reader.close();
   });
 
+  it('refuses appends once closed', async () => {
+    const { writer } = openWriter(temporaryFolder());
+    await writer.append('{"n":1}\n');
+    await writer.close();
+    writers.length = 0;
+    await expect(writer.append('{"n":2}\n')).rejects.toThrow(/closed/);
+  });
+
   it('rejects the appends it cannot write, keeps what it wrote before, and writes again once it can', async () => {
     const directory = temporaryFolder();
     const { writer } = openWriter(directory, 5);
@@ -261,13 +269,26 @@ describe('the ingest worker', () => {
       events: [pageview(BASE_TIME, 'https://acme.com/a') as ValidEvent],
     });
     const insert = database.prepare('INSERT INTO ingest_inbox (received_at, batch) VALUES (?, ?)');
-    for (const legacy of [legacyBatch(site.id, 'visitor-old-1'), legacyBatch(999_999, 'visitor-old-broken'), legacyBatch(site.id, 'visitor-old-2')]) insert.run(Date.now(), JSON.stringify(legacy));
+    insert.run(Date.now(), JSON.stringify(legacyBatch(site.id, 'visitor-old-1')));
+    insert.run(Date.now(), JSON.stringify(legacyBatch(999_999, 'visitor-old-broken')));
+    insert.run(Date.now(), '{"damaged');
+    insert.run(Date.now(), JSON.stringify(legacyBatch(site.id, 'visitor-old-2')));
     database.close();
 
     collector = await createTestCollector({ databaseFile });
     await collector.app.ingest.settled();
-    expect([count('ingest_inbox'), count('events'), count('ingest_failures')]).toEqual([0, 2, 1]);
+    expect([count('ingest_inbox'), count('events'), count('ingest_failures')]).toEqual([0, 2, 2]);
     expect(collector.database.prepare('SELECT client_id FROM visitors ORDER BY id').pluck().all()).toEqual(['visitor-old-1', 'visitor-old-2']);
+  });
+
+  it('reads the inbox folder from its start when the saved position is past its files (a database restored without them)', async () => {
+    const { databaseFile, site } = await databaseLeftWith((siteId) => [record(siteId, 'visitor-in-old-folder', 'https://acme.com/a')]);
+    const database = openDatabase(databaseFile);
+    database.prepare('INSERT INTO ingest_inbox_position (id, segment, offset) VALUES (1, 40, 123)').run();
+    database.close();
+    collector = await createTestCollector({ databaseFile });
+    expect((await postBatch(collector.app, batch(site.key, 'visitor-after-restore', [pageview(BASE_TIME, 'https://acme.com/b')]), { origin: 'https://acme.com' })).statusCode).toBe(204);
+    expect(collector.database.prepare('SELECT client_id FROM visitors ORDER BY id').pluck().all()).toEqual(['visitor-in-old-folder', 'visitor-after-restore']);
   });
 
   it('stores a batch sent twice at once (a retry racing the original) once', async () => {

@@ -39,6 +39,15 @@ describe('the sync thread', () => {
     await thread.sync(fd);
   });
 
+  it('fails the syncs still waiting when told a sync elsewhere found the data lost', async () => {
+    thread = startSyncThread();
+    fd = openFile();
+    const waiting = thread.sync(fd);
+    thread.failWaiting(new Error('EIO: i/o error, fdatasync'));
+    await expect(waiting).rejects.toThrow(/EIO/);
+    await thread.sync(fd);
+  });
+
   it('fails the syncs asked for after it was closed', async () => {
     thread = startSyncThread();
     fd = openFile();
