@@ -3,8 +3,9 @@
  * position the stitcher keeps in the database, never past what the writer (inbox-writer.ts) has
  * reported synced — so what is stitched was acknowledged, or about to be.
  *
- * A segment numbered below the writer's durable end is complete and is read to its end; a last line
- * without its newline there is a write a crash cut short, never acknowledged, and is skipped.
+ * A segment numbered below the writer's durable end is complete and is read to its end, or to the
+ * zeros it was filled with ahead of use; a last line without its newline there is a write a crash
+ * cut short, never acknowledged, and is skipped.
  */
 import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { listSegments, segmentFile, type InboxPosition } from './inbox-files.js';
@@ -29,6 +30,8 @@ export interface InboxReader {
 /** Enough for a slice of typical records; a longer record (up to 500 KB) makes the read grow. */
 const FIRST_READ_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
+/** Never in a record (JSON text has no raw zero byte); fills the unwritten part of a segment made ahead. */
+const ZERO = 0x00;
 
 export function openInboxReader(directory: string, durableAtStart: InboxPosition, onTornRecord: (segment: number, bytes: number) => void): InboxReader {
   let durable = durableAtStart;
@@ -77,16 +80,22 @@ export function openInboxReader(directory: string, durableAtStart: InboxPosition
     let length = Math.min(end - at.offset, FIRST_READ_BYTES);
     for (;;) {
       const buffer = Buffer.allocUnsafe(length);
-      const got = readSync(fileOf(at.segment), buffer, 0, length, at.offset);
+      const data = buffer.subarray(0, readSync(fileOf(at.segment), buffer, 0, length, at.offset));
       let start = 0;
-      for (let newline = buffer.indexOf(NEWLINE, 0); newline !== -1 && newline < got && lines.length < limit; newline = buffer.indexOf(NEWLINE, start)) {
-        lines.push({ text: buffer.toString('utf8', start, newline), next: { segment: at.segment, offset: at.offset + newline + 1 } });
+      while (lines.length < limit && start < data.length) {
+        // Zeros where a record would start: the rest of the segment was made ahead and never written.
+        if (data[start] === ZERO) return { segment: at.segment, offset: end };
+        const newline = data.indexOf(NEWLINE, start);
+        if (newline === -1) break;
+        lines.push({ text: data.toString('utf8', start, newline), next: { segment: at.segment, offset: at.offset + newline + 1 } });
         start = newline + 1;
       }
       if (start > 0) return { segment: at.segment, offset: at.offset + start };
-      if (at.offset + got >= end) {
-        // The segment's last bytes hold no newline: only a complete segment can end so, cut by a crash.
-        onTornRecord(at.segment, end - at.offset);
+      // Not one whole line here: a record longer than this read, or one a crash cut short — which
+      // ends at the segment's end or at the zeros after it, and was never acknowledged.
+      const zero = data.indexOf(ZERO);
+      if (zero !== -1 || at.offset + data.length >= end) {
+        onTornRecord(at.segment, zero !== -1 ? zero : data.length);
         return { segment: at.segment, offset: end };
       }
       length = Math.min(end - at.offset, length * 2);

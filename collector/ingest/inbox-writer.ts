@@ -11,16 +11,24 @@
  *
  * Segments: a process never appends to a segment an earlier one wrote (its last line may be torn by
  * a crash), and starts the next one when the current passes `segmentBytes`, so the worker can delete
- * what it has stitched.
+ * what it has stitched. The next segment is filled with zeros in the background while the current
+ * one fills up: overwriting blocks a file already has changes neither its size nor its block map, so
+ * each fdatasync flushes data alone instead of committing ext4's journal too (0.13 ms against
+ * 0.20–0.26 ms on the benchmark machine, bench/RESULTS.md). Records never contain a zero byte, so
+ * the reader knows where a finished segment's records end.
  */
-import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { close, closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, open, openSync, renameSync, rmSync, unlinkSync, write, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { createGroupCommit } from './group-commit.js';
 import { listSegments, segmentFile, type InboxPosition } from './inbox-files.js';
 import { startSyncThread } from './sync-thread.js';
 
 /** Big enough that starting a segment (two fsyncs) is rare, small enough to delete soon after. */
 const DEFAULT_SEGMENT_BYTES = 32 * 1024 * 1024;
+/** The next segment, while it is being filled with zeros (not a segment name: readers never see it). */
+const SPARE_FILE = 'next-segment.tmp';
+const ZEROS = Buffer.alloc(1024 * 1024);
 
 export interface InboxWriter {
   /** Resolves once the record is written and synced to disk; rejects if either failed. */
@@ -31,6 +39,24 @@ export interface InboxWriter {
   drain(): Promise<void>;
   /** Drains and closes the files. */
   close(): Promise<void>;
+}
+
+const openAsync = promisify(open);
+const writeAsync = promisify(write);
+const fdatasyncAsync = promisify(fdatasync);
+const closeAsync = promisify(close);
+
+/** A file of `bytes` zeros, synced, open for writing; its fd. */
+async function fillWithZeros(file: string, bytes: number): Promise<number> {
+  const fd = await openAsync(file, 'w');
+  try {
+    for (let written = 0; written < bytes; ) written += (await writeAsync(fd, ZEROS, 0, Math.min(ZEROS.length, bytes - written), written)).bytesWritten;
+    await fdatasyncAsync(fd);
+    return fd;
+  } catch (error) {
+    await closeAsync(fd);
+    throw error;
+  }
 }
 
 function syncFolder(path: string): void {
@@ -56,6 +82,12 @@ export function openInboxWriter(
 ): InboxWriter {
   // A folder made now must be found after a power cut too.
   if (mkdirSync(directory, { recursive: true }) !== undefined) syncFolder(dirname(directory));
+  const spareFile = join(directory, SPARE_FILE);
+  // Left by an earlier process, perhaps half filled.
+  rmSync(spareFile, { force: true });
+  /** The next segment's file, filled with zeros and synced; null until ready. */
+  let spare: number | null = null;
+  let preparingSpare: Promise<void> | null = null;
   let current = createSegment((listSegments(directory).at(-1) ?? 0) + 1);
   let durable: InboxPosition = { segment: current.number, offset: 0 };
   /** Files of finished segments, closed once the sync thread can no longer be using them. */
@@ -64,7 +96,14 @@ export function openInboxWriter(
 
   function createSegment(number: number): OpenSegment {
     const file = segmentFile(directory, number);
-    const fd = openSync(file, 'wx');
+    let fd: number;
+    if (spare !== null) {
+      renameSync(spareFile, file);
+      fd = spare;
+      spare = null;
+    } else {
+      fd = openSync(file, 'wx');
+    }
     try {
       // The new file's name has to survive a power cut as much as the records in it.
       syncFolder(directory);
@@ -92,8 +131,23 @@ export function openInboxWriter(
     current = next;
   }
 
+  /** Fills the spare file in libuv's pool, off the thread; a failure only means an empty next segment. */
+  function prepareSpare(): void {
+    if (spare !== null || preparingSpare) return;
+    preparingSpare = fillWithZeros(spareFile, segmentBytes)
+      .then((fd) => {
+        if (closed) return closeAsync(fd);
+        spare = fd;
+      })
+      .catch(() => {})
+      .finally(() => {
+        preparingSpare = null;
+      });
+  }
+
   function write(records: string[]): void {
     if (current.size >= segmentBytes) startNextSegment();
+    if (current.size >= segmentBytes / 2) prepareSpare();
     const segment = current;
     const bytes = Buffer.from(records.join(''));
     try {
@@ -142,6 +196,11 @@ export function openInboxWriter(
     async close() {
       closed = true;
       await group.drain();
+      await preparingSpare;
+      if (spare !== null) {
+        closeSync(spare);
+        rmSync(spareFile, { force: true });
+      }
       await syncThread.close();
       for (const fd of [...retired, current.fd]) closeSync(fd);
     },

@@ -4,7 +4,7 @@
  * order (ingest/inbox-reader.ts) and stitched by the worker thread (ingest/stitcher.ts), resumed
  * after a crash. Real files, real SQLite files, the real app and its real threads.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -180,6 +180,44 @@ describe('the inbox files', () => {
     reader.read({ segment: 1, offset: 0 }, 1);
     reader.removeBefore(3);
     expect(listSegments(directory)).toEqual([3]);
+    reader.close();
+  });
+
+  it('fills the next segment with zeros ahead of use, and the reader stops at them', async () => {
+    const directory = temporaryFolder();
+    const { writer, ends } = openWriter(directory, 400);
+    const texts = Array.from({ length: 12 }, (_, index) => JSON.stringify({ index, text: 'b'.repeat(60) }));
+    const spare = join(directory, 'next-segment.tmp');
+    for (const text of texts) {
+      await writer.append(`${text}\n`);
+      // Once the current segment is half full the next one is filled in libuv's pool: give it time.
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    const files = listSegments(directory).map((segment) => readFileSync(segmentFile(directory, segment)));
+    // The first segment is an empty file to start with; later ones were made ahead: their
+    // records, then zeros to the full size.
+    expect(files[0]!.at(-1)).toBe(0x0a);
+    const madeAhead = files.slice(1).filter((file) => file.at(-1) === 0);
+    expect(madeAhead.length).toBeGreaterThan(0);
+    for (const file of madeAhead) expect(file.length).toBeGreaterThanOrEqual(400);
+    const reader = openInboxReader(directory, ends.at(-1)!, () => {
+      throw new Error('no record was torn');
+    });
+    expect(reader.read({ segment: 0, offset: 0 }, 100).map((line) => line.text)).toEqual(texts);
+    reader.close();
+    await writer.close();
+    writers.length = 0;
+    expect(existsSync(spare)).toBe(false);
+  });
+
+  it('skips a record a crash cut short before the zeros of a segment made ahead', () => {
+    const directory = temporaryFolder();
+    writeFileSync(segmentFile(directory, 1), Buffer.concat([Buffer.from('{"n":1}\n{"n":2,"cu'), Buffer.alloc(100)]));
+    writeFileSync(segmentFile(directory, 2), Buffer.concat([Buffer.from('{"n":3}\n'), Buffer.alloc(100)]));
+    const torn: Array<[number, number]> = [];
+    const reader = openInboxReader(directory, { segment: 3, offset: 0 }, (segment, bytes) => torn.push([segment, bytes]));
+    expect(reader.read({ segment: 0, offset: 0 }, 100).map((line) => JSON.parse(line.text).n)).toEqual([1, 3]);
+    expect(torn).toEqual([[1, 10]]);
     reader.close();
   });
 
