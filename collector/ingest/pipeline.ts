@@ -117,4 +117,3 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
     },
   };
 }
-
