@@ -48,6 +48,8 @@ export interface AppOptions {
   purgeIntervalMs?: number;
   /** When the inbox starts a new segment file (default 32 MB; tests use small ones). */
   inboxSegmentBytes?: number;
+  /** How often a segment holding records is closed, so it can be deleted once stitched (default 10 minutes). */
+  inboxSegmentMaxAgeMs?: number;
 }
 
 const PURGE_INTERVAL_MS = 60 * 60_000;
@@ -65,7 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   installErrorHandlers(app);
   const ipMode = options.ipMode ?? 'truncated';
-  const ingest = startIngestPipeline({ databaseFile: options.databaseFile, log: app.log, segmentBytes: options.inboxSegmentBytes });
+  const ingest = startIngestPipeline({ databaseFile: options.databaseFile, log: app.log, segmentBytes: options.inboxSegmentBytes, segmentMaxAgeMs: options.inboxSegmentMaxAgeMs });
   app.decorate('ingest', ingest);
   // close() waits for requests in flight, whose handlers wait for their fsync; this then stitches
   // what is left and stops the worker, so every accepted event is in its trail before the database is closed.

@@ -35,6 +35,11 @@ export interface InboxWriter {
   append(record: string): Promise<void>;
   /** Where the records synced so far end. */
   durableEnd(): InboxPosition;
+  /**
+   * Starts the next segment now if the current one holds records, so that the worker deletes the
+   * current one once it has stitched it and reads on. Throws if the new file cannot be made.
+   */
+  startNewSegment(): void;
   /** Resolves when everything appended so far is synced (or has failed). */
   drain(): Promise<void>;
   /** Drains and closes the files. */
@@ -192,6 +197,9 @@ export function openInboxWriter(
       return group.write(record);
     },
     durableEnd: () => durable,
+    startNewSegment() {
+      if (current.size > 0) startNextSegment();
+    },
     drain: group.drain,
     async close() {
       closed = true;

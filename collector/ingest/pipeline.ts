@@ -26,8 +26,14 @@ export interface PipelineLog {
 }
 
 const MAX_RESTART_PAUSE_MS = 30_000;
+/**
+ * How long stitched beacons may stay in the inbox folder: a segment is deleted once the worker has
+ * stitched it and a record after it, so on a quiet site the current one is closed this often —
+ * beacons as received (form fields among them) should not outlive an erase or the retention by much.
+ */
+const SEGMENT_MAX_AGE_MS = 10 * 60_000;
 
-export function startIngestPipeline(options: { databaseFile: string; log: PipelineLog; segmentBytes?: number }): IngestPipeline {
+export function startIngestPipeline(options: { databaseFile: string; log: PipelineLog; segmentBytes?: number; segmentMaxAgeMs?: number }): IngestPipeline {
   const settleWaiters = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextSettleId = 1;
   let closing: Promise<void> | null = null;
@@ -35,6 +41,13 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
   let failuresInARow = 0;
   let restartTimer: NodeJS.Timeout | null = null;
   const writer = openInboxWriter(inboxDirectory(options.databaseFile), (end) => send({ type: 'appended', end }), { segmentBytes: options.segmentBytes });
+  const segmentTimer = setInterval(() => {
+    try {
+      writer.startNewSegment();
+    } catch (error) {
+      options.log.error({ err: error }, 'the inbox could not start a new segment; the current one stays in use');
+    }
+  }, options.segmentMaxAgeMs ?? SEGMENT_MAX_AGE_MS).unref();
   let worker: Worker | null = startWorker();
 
   function startWorker(): Worker {
@@ -104,6 +117,7 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
     close() {
       closing ??= (async () => {
         if (restartTimer) clearTimeout(restartTimer);
+        clearInterval(segmentTimer);
         await writer.drain();
         if (worker) {
           await new Promise<void>((resolve) => {

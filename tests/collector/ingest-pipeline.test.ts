@@ -350,6 +350,21 @@ describe('the ingest worker', () => {
     expect(listSegments(inboxDirectory(collector.databaseFile)).length).toBeLessThanOrEqual(2);
   });
 
+  it('closes a segment after a while even on a quiet site, so what it held is deleted once stitched', async () => {
+    collector = await createTestCollector({ app: { inboxSegmentMaxAgeMs: 100 } });
+    const site = await collector.repositories.sites.createSite({ name: 'Acme', domains: ['acme.com'] });
+    const send = (visitor: string) => postBatch(collector!.app, batch(site.key, visitor, [pageview(BASE_TIME, 'https://acme.com/a')]), { origin: 'https://acme.com' });
+    const directory = inboxDirectory(collector.databaseFile);
+    const inboxText = () => listSegments(directory).map((segment) => readFileSync(segmentFile(directory, segment), 'utf8')).join('');
+    expect((await send('visitor-earlier-quiet')).statusCode).toBe(204);
+    expect(inboxText()).toContain('visitor-earlier-quiet');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The next beacon goes to a new segment; stitching it lets the worker delete the one before.
+    expect((await send('visitor-later-quiet')).statusCode).toBe(204);
+    expect(inboxText()).not.toContain('visitor-earlier-quiet');
+    expect(count('events')).toBe(2);
+  });
+
   it('answers 500 while the inbox cannot be written, loses nothing it answered 204 for, and recovers', async () => {
     collector = await createTestCollector({ app: { inboxSegmentBytes: 100 } });
     const site = await collector.repositories.sites.createSite({ name: 'Acme', domains: ['acme.com'] });

@@ -29,7 +29,7 @@ export interface TestCollector {
 }
 
 export async function createTestCollector(
-  options: { listen?: boolean; databaseFile?: string; app?: Partial<Pick<AppOptions, 'ipMode' | 'collectRateLimit' | 'inboxSegmentBytes'>> } = {},
+  options: { listen?: boolean; databaseFile?: string; app?: Partial<Pick<AppOptions, 'ipMode' | 'collectRateLimit' | 'inboxSegmentBytes' | 'inboxSegmentMaxAgeMs'>> } = {},
 ): Promise<TestCollector> {
   const directory = mkdtempSync(join(tmpdir(), 'leadtrail-test-'));
   const databaseFile = options.databaseFile ?? join(directory, 'leadtrail.db');
