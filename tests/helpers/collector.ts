@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import { buildApp, type AppOptions } from '../../collector/app.js';
 import { ensureAdminAccount } from '../../collector/admin.js';
 import { openDatabase, type SqliteDatabase } from '../../collector/db/open.js';
@@ -111,4 +112,10 @@ export async function postBatch(app: FastifyInstance, body: CollectBatch, header
   });
   await app.ingest.settled();
   return response;
+}
+
+/** `postBatch` for a batch the test expects stored: fails the test, with the answer's body, unless it is answered 204. */
+export async function postAcceptedBatch(app: FastifyInstance, body: CollectBatch, headers: Record<string, string> = {}): Promise<void> {
+  const response = await postBatch(app, body, headers);
+  expect(response.statusCode, response.body).toBe(204);
 }
