@@ -37,10 +37,10 @@ export function createInboxRepository(database: SqliteDatabase): InboxRepository
     setAside: database.prepare('INSERT INTO ingest_failures (failed_at, record, failure) VALUES (?, ?, ?)'),
     oldestLegacy: database.prepare('SELECT id, batch FROM ingest_inbox ORDER BY id LIMIT 1'),
     removeLegacy: database.prepare('DELETE FROM ingest_inbox WHERE id = ?'),
+    moveLegacyToFailures: database.prepare('INSERT INTO ingest_failures (failed_at, record, failure) SELECT ?, batch, ? FROM ingest_inbox WHERE id = ?'),
   };
   const setAsideLegacy = database.transaction((id: number, failure: string) => {
-    const row = database.prepare('SELECT batch FROM ingest_inbox WHERE id = ?').get(id) as { batch: string } | undefined;
-    if (row) statements.setAside.run(Date.now(), row.batch, failure);
+    statements.moveLegacyToFailures.run(Date.now(), failure, id);
     statements.removeLegacy.run(id);
   });
 
