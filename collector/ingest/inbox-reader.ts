@@ -1,7 +1,7 @@
 /**
  * The inbox's reading end, in the ingest worker: records in the order they were written, from a
  * position the stitcher keeps in the database, never past what the writer (inbox-writer.ts) has
- * reported synced — so what is stitched was acknowledged, or about to be.
+ * synced (asked at each read) — so what is stitched was acknowledged, or about to be.
  *
  * A segment numbered below the writer's durable end is complete and is read to its end, or to the
  * zeros it was filled with ahead of use; a last line without its newline there is a write a crash
@@ -18,8 +18,6 @@ export interface InboxLine {
 }
 
 export interface InboxReader {
-  /** The writer's report: records up to here are on disk. */
-  durableUpTo(end: InboxPosition): void;
   /** Up to `limit` records from `from` on. */
   read(from: InboxPosition, limit: number): InboxLine[];
   /** Deletes the segment files numbered below `segment` (all stitched). */
@@ -33,8 +31,9 @@ const NEWLINE = 0x0a;
 /** Never in a record (JSON text has no raw zero byte); fills the unwritten part of a segment made ahead. */
 const ZERO = 0x00;
 
-export function openInboxReader(directory: string, durableAtStart: InboxPosition, onTornRecord: (segment: number, bytes: number) => void): InboxReader {
-  let durable = durableAtStart;
+/** `durableEnd`: where the records the writer has synced end, asked at each read. */
+export function openInboxReader(directory: string, durableEnd: () => InboxPosition, onTornRecord: (segment: number, bytes: number) => void): InboxReader {
+  let durable = durableEnd();
   let open: { segment: number; fd: number } | null = null;
 
   function fileOf(segment: number): number {
@@ -103,10 +102,8 @@ export function openInboxReader(directory: string, durableAtStart: InboxPosition
   }
 
   return {
-    durableUpTo(end) {
-      durable = end;
-    },
     read(from, limit) {
+      durable = durableEnd();
       const lines: InboxLine[] = [];
       let at = settle(from);
       while (at && lines.length < limit) {

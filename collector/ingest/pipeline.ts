@@ -6,9 +6,11 @@
  * Storing does not depend on the worker: if it dies, beacons are still answered, and a new worker
  * starts after a pause that grows while it keeps failing, and stitches what the inbox holds.
  */
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { INGEST_WORKER_FILE } from '../paths.js';
-import { inboxDirectory, type InboxPosition } from './inbox-files.js';
+import { inboxDirectory } from './inbox-files.js';
+import { createIngestProgressMemory, progressPublisher } from './ingest-progress.js';
 import { openInboxWriter } from './inbox-writer.js';
 import type { FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.js';
 
@@ -32,6 +34,8 @@ const MAX_RESTART_PAUSE_MS = 30_000;
  * beacons as received (form fields among them) should not outlive an erase or the retention by much.
  */
 const SEGMENT_MAX_AGE_MS = 10 * 60_000;
+/** How often the HTTP thread tells the worker how busy it is (ingest-progress.ts): stitching waits out a flood. */
+const LOAD_WINDOW_MS = 250;
 
 export function startIngestPipeline(options: { databaseFile: string; log: PipelineLog; segmentBytes?: number; segmentMaxAgeMs?: number }): IngestPipeline {
   const settleWaiters = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
@@ -40,7 +44,23 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
   let onClosed: (() => void) | null = null;
   let failuresInARow = 0;
   let restartTimer: NodeJS.Timeout | null = null;
-  const writer = openInboxWriter(inboxDirectory(options.databaseFile), (end) => send({ type: 'appended', end }), { segmentBytes: options.segmentBytes });
+  const writer = openInboxWriter(
+    inboxDirectory(options.databaseFile),
+    (end) => {
+      if (progress.publishDurableEnd(end)) send({ type: 'appended' });
+    },
+    { segmentBytes: options.segmentBytes },
+  );
+  const progressMemory = createIngestProgressMemory(writer.durableEnd());
+  const progress = progressPublisher(progressMemory);
+  let storedInWindow = 0;
+  let loadBefore = performance.eventLoopUtilization();
+  const loadTimer = setInterval(() => {
+    const loadNow = performance.eventLoopUtilization();
+    progress.publishHttpLoad(performance.eventLoopUtilization(loadNow, loadBefore).utilization, (storedInWindow * 1000) / LOAD_WINDOW_MS);
+    loadBefore = loadNow;
+    storedInWindow = 0;
+  }, LOAD_WINDOW_MS).unref();
   const segmentTimer = setInterval(() => {
     try {
       writer.startNewSegment();
@@ -51,7 +71,8 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
   let worker: Worker | null = startWorker();
 
   function startWorker(): Worker {
-    const workerData: IngestWorkerData = { databaseFile: options.databaseFile, durable: writer.durableEnd() };
+    progress.resetWorkerWaiting();
+    const workerData: IngestWorkerData = { databaseFile: options.databaseFile, progressMemory };
     const started = new Worker(INGEST_WORKER_FILE, { workerData });
     started.on('message', (message: FromWorker) => receive(message));
     started.on('error', (error) => options.log.error({ err: error }, 'the ingest worker failed'));
@@ -98,6 +119,7 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
 
   return {
     store(record) {
+      storedInWindow++;
       return writer.append(record).then(
         () => true,
         (error: unknown) => {
@@ -118,6 +140,7 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
       closing ??= (async () => {
         if (restartTimer) clearTimeout(restartTimer);
         clearInterval(segmentTimer);
+        clearInterval(loadTimer);
         await writer.drain();
         if (worker) {
           await new Promise<void>((resolve) => {

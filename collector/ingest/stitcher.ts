@@ -4,10 +4,13 @@
  * transaction, so each record lands exactly once even across a crash; re-sent events are dropped
  * by stitching itself (event ids per visitor). Segment files are deleted once stitched and synced.
  *
- * Answering beacons comes first, and on a 2-core machine the HTTP thread needs the CPU: while
- * records keep arriving, stitching takes short slices and at most a small share of its thread, and
- * catches up at full speed when traffic pauses. At the rates a real site sees, a batch is in its
- * trail a few milliseconds after its 204.
+ * Answering beacons comes first. On a 2-core machine a flood of beacons needs both cores — the
+ * HTTP thread's and the kernel's work for the network and the disk — so while the HTTP thread is
+ * busy (ingest-progress.ts) stitching waits, up to MAX_DEFERRAL_MS; past that it takes short slices
+ * and a small share of its thread, so trails do not fall behind without end. When the HTTP thread
+ * is not busy, stitching runs at full speed: at the rates a real site sees, a batch is in its trail
+ * a few milliseconds after its 204. Every record waiting is on disk already; waiting only delays
+ * the trails, by at most the flood's length plus its catch-up (bench/RESULTS.md).
  */
 import type { IngestRepository } from '../repositories/ingest.js';
 import type { InboxRepository } from '../repositories/inbox.js';
@@ -16,12 +19,20 @@ import type { InboxLine, InboxReader } from './inbox-reader.js';
 import { decodeInboxRecord } from './inbox-record.js';
 import { stitchBatch, type IngestBatch } from './stitch.js';
 
-/** Records per transaction while beacons arrive: a slice of 25 holds the thread about a millisecond. */
+/** Records per transaction while the HTTP thread is busy: a slice of 25 holds the thread about a millisecond. */
 const BUSY_SLICE_RECORDS = 25;
-/** Records per transaction when nothing else is waiting: fewer, larger commits catch up faster. */
+/** Records per transaction otherwise: fewer, larger commits catch up faster. */
 const IDLE_SLICE_RECORDS = 1_000;
-/** While beacons arrive, wait this many times a slice's duration before the next one (~10 % of the thread). */
+/** While the HTTP thread is busy, wait this many times a slice's duration before the next one (~10 % of the thread). */
 const BUSY_PAUSE_FACTOR = 9;
+/**
+ * How long trails may wait for a busy HTTP thread. A burst of beacons (a campaign's launch, a
+ * crawler ignoring robots.txt) is answered without stitching competing for the CPU; a flood longer
+ * than this gets its trails stitched at the busy pace.
+ */
+const MAX_DEFERRAL_MS = 30_000;
+/** While stitching waits for the HTTP thread, it looks again this often. */
+const DEFERRAL_RECHECK_MS = 250;
 /** After a slice failed for a reason that is not its batches' (a busy or failing database), try again after this. */
 const RETRY_AFTER_FAULT_MS = 1_000;
 
@@ -32,7 +43,7 @@ function isStorageFault(error: unknown): boolean {
 }
 
 export interface StitchLoop {
-  /** The writer reported more records on disk: make sure they get stitched. */
+  /** More records are on disk (or may be): make sure they get stitched. */
   nudge(): void;
   /** Resolves when the inbox holds nothing left to stitch. */
   idle(): Promise<void>;
@@ -52,15 +63,26 @@ export interface StitchLoopOptions {
   onFailure: (error: unknown, where: InboxPosition) => void;
   /** Hears of a slice that failed for another reason (the database); stitching resumes a moment later. */
   onFault: (error: unknown) => void;
+  /** True while the HTTP thread is busy answering: stitching waits (see the top of this file). */
+  httpIsBusy: () => boolean;
+  /** Everything is stitched: asks for a nudge at the next sync. False if records came meanwhile (no nudge will come for them). */
+  waitForRecords: () => boolean;
+  /** How long stitching may wait for a busy HTTP thread (default MAX_DEFERRAL_MS; tests use less). */
+  maxDeferralMs?: number;
 }
 
-export function createStitchLoop(reader: InboxReader, inbox: InboxRepository, ingest: IngestRepository, { syncDatabase, onFailure, onFault }: StitchLoopOptions): StitchLoop {
+export function createStitchLoop(
+  reader: InboxReader,
+  inbox: InboxRepository,
+  ingest: IngestRepository,
+  { syncDatabase, onFailure, onFault, httpIsBusy, waitForRecords, maxDeferralMs = MAX_DEFERRAL_MS }: StitchLoopOptions,
+): StitchLoop {
   /** Cancels the scheduled slice; null when none is scheduled. */
   let cancelScheduled: (() => void) | null = null;
   let running = false;
   let stopped = false;
-  let nudges = 0;
-  let nudgesAtLastSlice = 0;
+  /** Since when stitching has been waiting for the busy HTTP thread; null when it is not waiting. */
+  let deferringSince: number | null = null;
   let idleWaiters: Array<() => void> = [];
   let finishing = false;
   let position: InboxPosition = inbox.position() ?? { segment: 0, offset: 0 };
@@ -99,10 +121,18 @@ export function createStitchLoop(reader: InboxReader, inbox: InboxRepository, in
 
   async function runSlice(): Promise<void> {
     cancelScheduled = null;
+    // Whoever waits in idle() wants the trails complete now.
+    const busy = idleWaiters.length === 0 && httpIsBusy();
+    if (!busy) {
+      deferringSince = null;
+    } else {
+      deferringSince ??= performance.now();
+      if (performance.now() - deferringSince < maxDeferralMs) {
+        schedule(DEFERRAL_RECHECK_MS);
+        return;
+      }
+    }
     running = true;
-    // Records reported since the last slice mean traffic: a quiet moment between two groups is not a pause in it.
-    const busy = nudges !== nudgesAtLastSlice;
-    nudgesAtLastSlice = nudges;
     const started = performance.now();
     let lines: InboxLine[];
     try {
@@ -134,7 +164,9 @@ export function createStitchLoop(reader: InboxReader, inbox: InboxRepository, in
     const took = performance.now() - started;
     running = false;
     if (lines.length === 0) {
+      deferringSince = null;
       wakeIdleWaiters();
+      if (!waitForRecords()) schedule(0);
       return;
     }
     schedule(busy && idleWaiters.length === 0 ? took * BUSY_PAUSE_FACTOR : 0);
@@ -162,14 +194,12 @@ export function createStitchLoop(reader: InboxReader, inbox: InboxRepository, in
       idleWaiters.push(resolve);
       // Runs a slice now even if one is scheduled later: whoever waits wants the trail complete.
       if (!running) cancel();
-      nudgesAtLastSlice = nudges;
       schedule(0);
     });
   }
 
   return {
     nudge() {
-      nudges++;
       schedule(0);
     },
     idle,

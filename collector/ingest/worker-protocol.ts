@@ -2,17 +2,17 @@
  * Messages between the HTTP thread (pipeline.ts) and the ingest worker (worker.ts). Records do not
  * travel here: the HTTP thread writes them to the inbox folder and only says how far it has synced.
  */
-import type { InboxPosition } from './inbox-files.js';
+import type { IngestProgressMemory } from './ingest-progress.js';
 
 export interface IngestWorkerData {
   databaseFile: string;
-  /** Where the inbox's synced records ended when the worker was started. */
-  durable: InboxPosition;
+  /** Shared with the HTTP thread: how far the inbox is synced, how busy the HTTP thread is (ingest-progress.ts). */
+  progressMemory: IngestProgressMemory;
 }
 
 export type ToWorker =
-  /** Records up to `end` are on disk: stitch them. One message per fsync, not per beacon. */
-  | { type: 'appended'; end: InboxPosition }
+  /** More records are on disk: sent only to a worker that has stitched everything and asked for it (ingest-progress.ts). */
+  | { type: 'appended' }
   /** Answer `settled` once everything appended so far is stitched into trails. */
   | { type: 'settle'; id: number }
   /** Stitch what is left, close the database, answer `closed`. */

@@ -13,12 +13,14 @@ import { createInboxRepository } from '../repositories/inbox.js';
 import { createIngestRepository } from '../repositories/ingest.js';
 import { createRollupRepository } from '../repositories/rollups.js';
 import { inboxDirectory } from './inbox-files.js';
+import { progressReader } from './ingest-progress.js';
 import { openInboxReader } from './inbox-reader.js';
 import { createStitchLoop, stitchLegacyInbox } from './stitcher.js';
 import type { FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.js';
 
 const port = parentPort!;
-const { databaseFile, durable } = workerData as IngestWorkerData;
+const { databaseFile, progressMemory } = workerData as IngestWorkerData;
+const progress = progressReader(progressMemory);
 const post = (message: FromWorker) => port.postMessage(message);
 
 function logError(message: string, error: unknown, details: Record<string, unknown> = {}): void {
@@ -33,20 +35,23 @@ database.pragma('synchronous = NORMAL');
 const walSync = createWalSync(databaseFile);
 const inbox = createInboxRepository(database);
 const ingest = createIngestRepository(database);
-const reader = openInboxReader(inboxDirectory(databaseFile), durable, (segment, bytes) =>
+const reader = openInboxReader(inboxDirectory(databaseFile), progress.durableEnd, (segment, bytes) =>
   logError('skipped the end of an inbox segment that a crash cut short (never acknowledged)', new Error('torn record'), { segment, bytes }),
 );
 // A position past every segment there is means the folder was lost or replaced (a database restored
 // without it): read whatever the folder holds from its start, or nothing would ever be stitched again.
 const saved = inbox.position();
-if (saved && saved.segment > durable.segment) {
-  logError('the inbox folder does not hold the segment stitching stopped in; reading it from its start', new Error('inbox position past its files'), { saved, durable });
+const durableAtStart = progress.durableEnd();
+if (saved && saved.segment > durableAtStart.segment) {
+  logError('the inbox folder does not hold the segment stitching stopped in; reading it from its start', new Error('inbox position past its files'), { saved, durable: durableAtStart });
   inbox.savePosition({ segment: 0, offset: 0 });
 }
 const stitching = createStitchLoop(reader, inbox, ingest, {
   syncDatabase: walSync.sync,
   onFailure: (error, where) => logError('a record could not be stitched; it is kept in ingest_failures', error, { ...where }),
   onFault: (error) => logError('stitching failed; the records stay in the inbox and are tried again in a second', error),
+  httpIsBusy: progress.httpIsBusy,
+  waitForRecords: progress.waitForRecords,
 });
 
 /** The overview's rollups follow what stitching wrote, folded here every few seconds rather than on the HTTP thread (the overview also folds before it answers). */
@@ -60,7 +65,6 @@ const rollupTimer = setInterval(() => {
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'appended':
-      reader.durableUpTo(message.end);
       stitching.nudge();
       break;
     case 'settle':

@@ -11,11 +11,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../collector/db/open.js';
 import { createGroupCommit } from '../../collector/ingest/group-commit.js';
 import { inboxDirectory, listSegments, segmentFile, type InboxPosition } from '../../collector/ingest/inbox-files.js';
+import { createIngestProgressMemory, progressPublisher, progressReader } from '../../collector/ingest/ingest-progress.js';
 import { openInboxReader } from '../../collector/ingest/inbox-reader.js';
 import { encodeInboxRecord } from '../../collector/ingest/inbox-record.js';
 import { openInboxWriter, type InboxWriter } from '../../collector/ingest/inbox-writer.js';
 import type { ValidEvent } from '../../collector/ingest/schema.js';
 import type { IngestBatch } from '../../collector/ingest/stitch.js';
+import { createStitchLoop, type StitchLoop } from '../../collector/ingest/stitcher.js';
+import { createInboxRepository } from '../../collector/repositories/inbox.js';
+import { createIngestRepository } from '../../collector/repositories/ingest.js';
 import { createSiteRepository } from '../../collector/repositories/sites.js';
 import { createTestCollector, postBatch, type TestCollector } from '../helpers/collector.js';
 import { BASE_TIME, batch, pageview } from '../helpers/batches.js';
@@ -131,17 +135,18 @@ describe('the inbox files', () => {
     expect(second.writer.durableEnd().segment).toBe(segmentsBefore.at(-1)! + 1);
   });
 
-  it('reads records in order across segments, never past the durable end it was told', async () => {
+  it('reads records in order across segments, never past the durable end it is told', async () => {
     const directory = temporaryFolder();
     const { writer, ends } = openWriter(directory, 60);
     const texts = Array.from({ length: 8 }, (_, index) => JSON.stringify({ index, text: 'a'.repeat(20) }));
     for (const text of texts.slice(0, 5)) await writer.append(`${text}\n`);
-    const reader = openInboxReader(directory, ends.at(-1)!, () => {});
+    let durableEnd = ends.at(-1)!;
+    const reader = openInboxReader(directory, () => durableEnd, () => {});
     for (const text of texts.slice(5)) await writer.append(`${text}\n`);
 
     const firstRead = reader.read({ segment: 0, offset: 0 }, 100);
     expect(firstRead.map((line) => line.text)).toEqual(texts.slice(0, 5));
-    reader.durableUpTo(ends.at(-1)!);
+    durableEnd = ends.at(-1)!;
     const secondRead = reader.read(firstRead.at(-1)!.next, 2);
     expect(secondRead.map((line) => line.text)).toEqual(texts.slice(5, 7));
     expect(reader.read(secondRead.at(-1)!.next, 100).map((line) => line.text)).toEqual(texts.slice(7));
@@ -155,7 +160,7 @@ describe('the inbox files', () => {
     writeFileSync(segmentFile(directory, 1), '{"n":1}\n{"n":2}\n{"n":3,"cut');
     writeFileSync(segmentFile(directory, 2), '{"n":4}\n');
     const torn: Array<[number, number]> = [];
-    const reader = openInboxReader(directory, { segment: 2, offset: 8 }, (segment, bytes) => torn.push([segment, bytes]));
+    const reader = openInboxReader(directory, () => ({ segment: 2, offset: 8 }), (segment, bytes) => torn.push([segment, bytes]));
     expect(reader.read({ segment: 0, offset: 0 }, 100).map((line) => JSON.parse(line.text).n)).toEqual([1, 2, 4]);
     expect(torn).toEqual([[1, 11]]);
     reader.close();
@@ -167,7 +172,7 @@ describe('the inbox files', () => {
     const long = JSON.stringify({ text: 'x'.repeat(300_000) });
     await writer.append(`${long}\n`);
     await writer.append('{"after":1}\n');
-    const reader = openInboxReader(directory, ends.at(-1)!, () => {});
+    const reader = openInboxReader(directory, () => ends.at(-1)!, () => {});
     expect(reader.read({ segment: 1, offset: 0 }, 10).map((line) => line.text)).toEqual([long, '{"after":1}']);
     reader.close();
   });
@@ -176,7 +181,7 @@ describe('the inbox files', () => {
     const directory = temporaryFolder();
     const { writer, ends } = openWriter(directory, 5);
     for (let index = 0; index < 3; index++) await writer.append(`{"n":${index}}\n`);
-    const reader = openInboxReader(directory, ends.at(-1)!, () => {});
+    const reader = openInboxReader(directory, () => ends.at(-1)!, () => {});
     reader.read({ segment: 1, offset: 0 }, 1);
     reader.removeBefore(3);
     expect(listSegments(directory)).toEqual([3]);
@@ -200,7 +205,7 @@ describe('the inbox files', () => {
     const madeAhead = files.slice(1).filter((file) => file.at(-1) === 0);
     expect(madeAhead.length).toBeGreaterThan(0);
     for (const file of madeAhead) expect(file.length).toBeGreaterThanOrEqual(400);
-    const reader = openInboxReader(directory, ends.at(-1)!, () => {
+    const reader = openInboxReader(directory, () => ends.at(-1)!, () => {
       throw new Error('no record was torn');
     });
     expect(reader.read({ segment: 0, offset: 0 }, 100).map((line) => line.text)).toEqual(texts);
@@ -215,7 +220,7 @@ describe('the inbox files', () => {
     writeFileSync(segmentFile(directory, 1), Buffer.concat([Buffer.from('{"n":1}\n{"n":2,"cu'), Buffer.alloc(100)]));
     writeFileSync(segmentFile(directory, 2), Buffer.concat([Buffer.from('{"n":3}\n'), Buffer.alloc(100)]));
     const torn: Array<[number, number]> = [];
-    const reader = openInboxReader(directory, { segment: 3, offset: 0 }, (segment, bytes) => torn.push([segment, bytes]));
+    const reader = openInboxReader(directory, () => ({ segment: 3, offset: 0 }), (segment, bytes) => torn.push([segment, bytes]));
     expect(reader.read({ segment: 0, offset: 0 }, 100).map((line) => JSON.parse(line.text).n)).toEqual([1, 3]);
     expect(torn).toEqual([[1, 10]]);
     reader.close();
@@ -241,6 +246,110 @@ describe('the inbox files', () => {
     renameSync(`${directory}-away`, directory);
     await writer.append('{"n":3}\n');
     expect(listSegments(directory).map((segment) => readFileSync(segmentFile(directory, segment), 'utf8'))).toEqual(['{"n":1}\n', '{"n":3}\n']);
+  });
+});
+
+describe('what the HTTP thread and the worker share (ingest-progress.ts)', () => {
+  it('hands over the synced end, and wakes the worker only when it waits for records', () => {
+    const memory = createIngestProgressMemory({ segment: 3, offset: 0 });
+    const publisher = progressPublisher(memory);
+    const reader = progressReader(memory);
+    expect(reader.durableEnd()).toEqual({ segment: 3, offset: 0 });
+    // A worker busy stitching is not told of each sync: it reads the end when it next reads.
+    expect(publisher.publishDurableEnd({ segment: 3, offset: 700 })).toBe(false);
+    expect(reader.durableEnd()).toEqual({ segment: 3, offset: 700 });
+    // Caught up: it waits, and the next sync says to wake it — once.
+    expect(reader.waitForRecords()).toBe(true);
+    expect(publisher.publishDurableEnd({ segment: 4, offset: 2 ** 33 })).toBe(true);
+    expect(publisher.publishDurableEnd({ segment: 4, offset: 2 ** 33 + 10 })).toBe(false);
+    expect(reader.durableEnd()).toEqual({ segment: 4, offset: 2 ** 33 + 10 });
+  });
+
+  it('does not let the worker wait for records synced after it last looked (no message would come)', () => {
+    const memory = createIngestProgressMemory({ segment: 1, offset: 0 });
+    const publisher = progressPublisher(memory);
+    const reader = progressReader(memory);
+    reader.durableEnd();
+    publisher.publishDurableEnd({ segment: 1, offset: 90 });
+    expect(reader.waitForRecords()).toBe(false);
+    // Not left waiting either: the next sync sends no message to a worker that is reading.
+    expect(publisher.publishDurableEnd({ segment: 1, offset: 180 })).toBe(false);
+  });
+
+  it('calls the HTTP thread busy only when it spends most of its time on a flood of beacons', () => {
+    const memory = createIngestProgressMemory({ segment: 1, offset: 0 });
+    const publisher = progressPublisher(memory);
+    const reader = progressReader(memory);
+    expect(reader.httpIsBusy()).toBe(false);
+    publisher.publishHttpLoad(0.9, 20_000);
+    expect(reader.httpIsBusy()).toBe(true);
+    // A busy dashboard, or a real site's few beacons a second: no reason to hold trails back.
+    publisher.publishHttpLoad(0.9, 40);
+    expect(reader.httpIsBusy()).toBe(false);
+    publisher.publishHttpLoad(0.2, 5_000);
+    expect(reader.httpIsBusy()).toBe(false);
+  });
+});
+
+describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
+  const loops: StitchLoop[] = [];
+  afterEach(() => loops.splice(0).forEach((loop) => loop.stop()));
+
+  /** A database with a site, an inbox holding `records` page views, and a stitch loop over them whose HTTP thread is as busy as `busy` says. */
+  async function stitchLoopOver(records: number, busy: { now: boolean }, maxDeferralMs?: number) {
+    const databaseFile = join(temporaryFolder(), 'leadtrail.db');
+    const database = openDatabase(databaseFile);
+    const site = await createSiteRepository(database).createSite({ name: 'Acme', domains: ['acme.com'] });
+    const directory = inboxDirectory(databaseFile);
+    mkdirSync(directory);
+    const text = Array.from({ length: records }, (_, index) => record(site.id, `visitor-flood-${index}`, `https://acme.com/p${index}`)).join('');
+    writeFileSync(segmentFile(directory, 1), text);
+    const reader = openInboxReader(directory, () => ({ segment: 1, offset: Buffer.byteLength(text) }), () => {});
+    const loop = createStitchLoop(reader, createInboxRepository(database), createIngestRepository(database), {
+      syncDatabase: async () => {},
+      onFailure: (error) => {
+        throw error;
+      },
+      onFault: (error) => {
+        throw error;
+      },
+      httpIsBusy: () => busy.now,
+      waitForRecords: () => true,
+      maxDeferralMs,
+    });
+    loops.push(loop);
+    const stitchedEvents = () => database.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    return { loop, stitchedEvents };
+  }
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('waits while the HTTP thread is busy, and stitches everything once it is not', async () => {
+    const busy = { now: true };
+    const { loop, stitchedEvents } = await stitchLoopOver(60, busy);
+    loop.nudge();
+    await sleep(400);
+    expect(stitchedEvents()).toBe(0);
+    busy.now = false;
+    // It looks again every 250 ms.
+    await sleep(600);
+    expect(stitchedEvents()).toBe(60);
+  });
+
+  it('stitches at a slower pace once the HTTP thread has been busy longer than it may wait', async () => {
+    const { loop, stitchedEvents } = await stitchLoopOver(60, { now: true }, 200);
+    loop.nudge();
+    await sleep(100);
+    expect(stitchedEvents()).toBe(0);
+    const deadline = Date.now() + 10_000;
+    while (stitchedEvents() < 60 && Date.now() < deadline) await sleep(50);
+    expect(stitchedEvents()).toBe(60);
+  });
+
+  it('stitches at once, busy or not, for whoever waits for the trails (settle, shutdown)', async () => {
+    const { loop, stitchedEvents } = await stitchLoopOver(60, { now: true });
+    loop.nudge();
+    await loop.idle();
+    expect(stitchedEvents()).toBe(60);
   });
 });
 
@@ -327,6 +436,25 @@ describe('the ingest worker', () => {
     collector = await createTestCollector({ databaseFile });
     expect((await postBatch(collector.app, batch(site.key, 'visitor-after-restore', [pageview(BASE_TIME, 'https://acme.com/b')]), { origin: 'https://acme.com' })).statusCode).toBe(204);
     expect(collector.database.prepare('SELECT client_id FROM visitors ORDER BY id').pluck().all()).toEqual(['visitor-in-old-folder', 'visitor-after-restore']);
+  });
+
+  it('stitches a beacon by itself, without anyone waiting for it (the worker is woken by the sync)', async () => {
+    collector = await createTestCollector();
+    const site = await collector.repositories.sites.createSite({ name: 'Acme', domains: ['acme.com'] });
+    for (const visitor of ['visitor-unawaited-1', 'visitor-unawaited-2']) {
+      const response = await collector.app.inject({
+        method: 'POST',
+        url: '/collect',
+        headers: { 'content-type': 'text/plain', origin: 'https://acme.com', 'user-agent': DESKTOP_CHROME_USER_AGENT },
+        payload: JSON.stringify(batch(site.key, visitor, [pageview(BASE_TIME, 'https://acme.com/a')])),
+      });
+      expect(response.statusCode).toBe(204);
+      const deadline = Date.now() + 5_000;
+      while (count('events') === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const deadline = Date.now() + 5_000;
+    while (count('events') < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(collector.database.prepare('SELECT client_id FROM visitors ORDER BY id').pluck().all()).toEqual(['visitor-unawaited-1', 'visitor-unawaited-2']);
   });
 
   it('stores a batch sent twice at once (a retry racing the original) once', async () => {
