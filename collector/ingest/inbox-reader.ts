@@ -17,9 +17,18 @@ export interface InboxLine {
   next: InboxPosition;
 }
 
+export interface InboxRead {
+  lines: InboxLine[];
+  /**
+   * Where the next read starts: after the last line, and past the ends of finished segments — so a
+   * segment whose every record is read can be deleted without waiting for a record after it.
+   */
+  next: InboxPosition;
+}
+
 export interface InboxReader {
   /** Up to `limit` records from `from` on. */
-  read(from: InboxPosition, limit: number): InboxLine[];
+  read(from: InboxPosition, limit: number): InboxRead;
   /** Deletes the segment files numbered below `segment` (all stitched). */
   removeBefore(segment: number): void;
   close(): void;
@@ -64,15 +73,19 @@ export function openInboxReader(directory: string, durableEnd: () => InboxPositi
     return next === undefined ? null : { segment: next, offset: 0 };
   }
 
-  /** `position` moved past the ends of complete segments; null when no record can follow it yet. */
-  function settle(position: InboxPosition): InboxPosition | null {
-    let at: InboxPosition | null = position;
-    while (at) {
+  /**
+   * `position` moved past the ends of complete segments: where the next record can be read
+   * (`readable`, null if none can be yet) and how far the move got (`reached`).
+   */
+  function settle(position: InboxPosition): { readable: InboxPosition | null; reached: InboxPosition } {
+    let at = position;
+    for (;;) {
       const end = endOf(at.segment);
-      if (end !== null && at.offset < end) return at;
-      at = nextSegmentAfter(at);
+      if (end !== null && at.offset < end) return { readable: at, reached: at };
+      const next = nextSegmentAfter(at);
+      if (!next) return { readable: null, reached: at };
+      at = next;
     }
-    return null;
   }
 
   function readLines(at: InboxPosition, end: number, limit: number, lines: InboxLine[]): InboxPosition {
@@ -105,11 +118,11 @@ export function openInboxReader(directory: string, durableEnd: () => InboxPositi
     read(from, limit) {
       durable = durableEnd();
       const lines: InboxLine[] = [];
-      let at = settle(from);
-      while (at && lines.length < limit) {
-        at = settle(readLines(at, endOf(at.segment)!, limit, lines));
+      let { readable, reached } = settle(from);
+      while (readable && lines.length < limit) {
+        ({ readable, reached } = settle(readLines(readable, endOf(readable.segment)!, limit, lines)));
       }
-      return lines;
+      return { lines, next: reached };
     },
     removeBefore(segment) {
       for (const old of listSegments(directory)) {

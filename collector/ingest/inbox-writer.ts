@@ -134,6 +134,16 @@ export function openInboxWriter(
     const next = createSegment(current.number + 1);
     retired.push(current.fd);
     current = next;
+    // Everything in the finished segment is on disk now: the reader may pass its end, and the worker
+    // delete it once stitched, without waiting for a record in the new one.
+    advanceDurable({ segment: next.number, offset: 0 });
+  }
+
+  /** Records up to `end` are on disk; syncs finish in order, but one asked before a rotation may report after it. */
+  function advanceDurable(end: InboxPosition): void {
+    if (end.segment < durable.segment || (end.segment === durable.segment && end.offset <= durable.offset)) return;
+    durable = end;
+    onDurable(end);
   }
 
   /** Fills the spare file in libuv's pool, off the thread; a failure only means an empty next segment. */
@@ -183,8 +193,7 @@ export function openInboxWriter(
     }
     // The thread has synced the newer file since these were retired: it is done with them.
     for (const fd of retiredBefore) closeSync(fd);
-    durable = end;
-    onDurable(end);
+    advanceDurable(end);
   }
 
   const group = createGroupCommit<string>(write, sync);

@@ -93,8 +93,8 @@ export function createStitchLoop(
     for (const resolve of waiters) resolve();
   }
 
-  async function stitchLines(lines: InboxLine[], from: InboxPosition): Promise<void> {
-    const end = lines.at(-1)!.next;
+  /** Stitches `lines` and saves `end` (where the next read starts) as the position, in one transaction. */
+  async function stitchLines(lines: InboxLine[], from: InboxPosition, end = lines.at(-1)!.next): Promise<void> {
     try {
       await ingest.runInTransaction((store) => {
         for (const line of lines) stitchBatch(store, decodeInboxRecord(line.text));
@@ -134,19 +134,25 @@ export function createStitchLoop(
     }
     running = true;
     const started = performance.now();
-    let lines: InboxLine[];
+    /** Whether this slice moved the position: records arrived meanwhile are read by the next slice, not taken as caught up. */
+    let advanced: boolean;
     try {
-      lines = reader.read(position, busy ? BUSY_SLICE_RECORDS : IDLE_SLICE_RECORDS);
+      const read = reader.read(position, busy ? BUSY_SLICE_RECORDS : IDLE_SLICE_RECORDS);
+      const { lines } = read;
       if (lines.length > 0) {
-        await stitchLines(lines, position);
-        const stitchedTo = lines.at(-1)!.next;
-        if (stitchedTo.segment > position.segment) {
-          // The files go only once the position past them is on disk.
-          await syncDatabase();
-          reader.removeBefore(stitchedTo.segment);
-        }
-        position = stitchedTo;
+        await stitchLines(lines, position, read.next);
+      } else if (read.next.segment > position.segment) {
+        // No record, but the writer has moved on to a new segment: the finished ones can go now,
+        // not only once a later beacon arrives (a quiet site's last beacons, an erase).
+        await ingest.runInTransaction(() => inbox.savePosition(read.next));
       }
+      if (read.next.segment > position.segment) {
+        // The files go only once the position past them is on disk.
+        await syncDatabase();
+        reader.removeBefore(read.next.segment);
+      }
+      advanced = lines.length > 0 || read.next.segment > position.segment;
+      position = read.next;
     } catch (error) {
       // Nothing was lost: the slice rolled back and its records wait in the inbox. Records stitched
       // one by one before the fault are committed: the saved position says how far.
@@ -163,7 +169,7 @@ export function createStitchLoop(
     }
     const took = performance.now() - started;
     running = false;
-    if (lines.length === 0) {
+    if (!advanced) {
       deferringSince = null;
       wakeIdleWaiters();
       if (!waitForRecords()) schedule(0);

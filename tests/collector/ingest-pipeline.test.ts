@@ -145,12 +145,25 @@ describe('the inbox files', () => {
     for (const text of texts.slice(5)) await writer.append(`${text}\n`);
 
     const firstRead = reader.read({ segment: 0, offset: 0 }, 100);
-    expect(firstRead.map((line) => line.text)).toEqual(texts.slice(0, 5));
+    expect(firstRead.lines.map((line) => line.text)).toEqual(texts.slice(0, 5));
     durableEnd = ends.at(-1)!;
-    const secondRead = reader.read(firstRead.at(-1)!.next, 2);
-    expect(secondRead.map((line) => line.text)).toEqual(texts.slice(5, 7));
-    expect(reader.read(secondRead.at(-1)!.next, 100).map((line) => line.text)).toEqual(texts.slice(7));
-    expect(reader.read(ends.at(-1)!, 100)).toEqual([]);
+    const secondRead = reader.read(firstRead.next, 2);
+    expect(secondRead.lines.map((line) => line.text)).toEqual(texts.slice(5, 7));
+    expect(reader.read(secondRead.next, 100).lines.map((line) => line.text)).toEqual(texts.slice(7));
+    expect(reader.read(ends.at(-1)!, 100)).toEqual({ lines: [], next: ends.at(-1)! });
+    reader.close();
+  });
+
+  it('reads past the end of finished segments with no record left, so they can be deleted before the next record comes', () => {
+    const directory = temporaryFolder();
+    // Segment 1 was made ahead (zeros after its records); the writer has moved on to segment 3, empty so far.
+    writeFileSync(segmentFile(directory, 1), Buffer.concat([Buffer.from('{"n":1}\n'), Buffer.alloc(100)]));
+    writeFileSync(segmentFile(directory, 2), '{"n":2}\n');
+    writeFileSync(segmentFile(directory, 3), '');
+    const reader = openInboxReader(directory, () => ({ segment: 3, offset: 0 }), () => {});
+    expect(reader.read({ segment: 1, offset: 0 }, 1)).toEqual({ lines: [{ text: '{"n":1}', next: { segment: 1, offset: 8 } }], next: { segment: 1, offset: 8 } });
+    expect(reader.read({ segment: 1, offset: 8 }, 100)).toEqual({ lines: [{ text: '{"n":2}', next: { segment: 2, offset: 8 } }], next: { segment: 3, offset: 0 } });
+    expect(reader.read({ segment: 2, offset: 8 }, 100)).toEqual({ lines: [], next: { segment: 3, offset: 0 } });
     reader.close();
   });
 
@@ -161,7 +174,7 @@ describe('the inbox files', () => {
     writeFileSync(segmentFile(directory, 2), '{"n":4}\n');
     const torn: Array<[number, number]> = [];
     const reader = openInboxReader(directory, () => ({ segment: 2, offset: 8 }), (segment, bytes) => torn.push([segment, bytes]));
-    expect(reader.read({ segment: 0, offset: 0 }, 100).map((line) => JSON.parse(line.text).n)).toEqual([1, 2, 4]);
+    expect(reader.read({ segment: 0, offset: 0 }, 100).lines.map((line) => JSON.parse(line.text).n)).toEqual([1, 2, 4]);
     expect(torn).toEqual([[1, 11]]);
     reader.close();
   });
@@ -173,7 +186,7 @@ describe('the inbox files', () => {
     await writer.append(`${long}\n`);
     await writer.append('{"after":1}\n');
     const reader = openInboxReader(directory, () => ends.at(-1)!, () => {});
-    expect(reader.read({ segment: 1, offset: 0 }, 10).map((line) => line.text)).toEqual([long, '{"after":1}']);
+    expect(reader.read({ segment: 1, offset: 0 }, 10).lines.map((line) => line.text)).toEqual([long, '{"after":1}']);
     reader.close();
   });
 
@@ -208,7 +221,7 @@ describe('the inbox files', () => {
     const reader = openInboxReader(directory, () => ends.at(-1)!, () => {
       throw new Error('no record was torn');
     });
-    expect(reader.read({ segment: 0, offset: 0 }, 100).map((line) => line.text)).toEqual(texts);
+    expect(reader.read({ segment: 0, offset: 0 }, 100).lines.map((line) => line.text)).toEqual(texts);
     reader.close();
     await writer.close();
     writers.length = 0;
@@ -221,7 +234,7 @@ describe('the inbox files', () => {
     writeFileSync(segmentFile(directory, 2), Buffer.concat([Buffer.from('{"n":3}\n'), Buffer.alloc(100)]));
     const torn: Array<[number, number]> = [];
     const reader = openInboxReader(directory, () => ({ segment: 3, offset: 0 }), (segment, bytes) => torn.push([segment, bytes]));
-    expect(reader.read({ segment: 0, offset: 0 }, 100).map((line) => JSON.parse(line.text).n)).toEqual([1, 3]);
+    expect(reader.read({ segment: 0, offset: 0 }, 100).lines.map((line) => JSON.parse(line.text).n)).toEqual([1, 3]);
     expect(torn).toEqual([[1, 10]]);
     reader.close();
   });
@@ -378,7 +391,9 @@ describe('the ingest worker', () => {
     collector = await createTestCollector({ databaseFile });
     await collector.app.ingest.settled();
     expect([count('events'), count('visitors'), count('ingest_failures')]).toEqual([2, 2, 0]);
-    expect(collector.database.prepare('SELECT segment, offset FROM ingest_inbox_position').get()).toEqual({ segment: 1, offset: readFileSync(segmentFile(inboxDirectory(databaseFile), 1)).length });
+    // The new process writes to a segment of its own: the one left is read to its end and deleted.
+    expect(collector.database.prepare('SELECT segment, offset FROM ingest_inbox_position').get()).toEqual({ segment: 2, offset: 0 });
+    expect(listSegments(inboxDirectory(databaseFile))).toEqual([2]);
   });
 
   it('sets a record that cannot be stitched aside in ingest_failures, with the reason, and stitches the rest', async () => {
@@ -478,19 +493,22 @@ describe('the ingest worker', () => {
     expect(listSegments(inboxDirectory(collector.databaseFile)).length).toBeLessThanOrEqual(2);
   });
 
-  it('closes a segment after a while even on a quiet site, so what it held is deleted once stitched', async () => {
-    collector = await createTestCollector({ app: { inboxSegmentMaxAgeMs: 100 } });
+  it('closes a segment after a while even on a quiet site, and deletes it once stitched without waiting for another beacon', async () => {
+    collector = await createTestCollector({ app: { inboxSegmentMaxAgeMs: 1_000 } });
     const site = await collector.repositories.sites.createSite({ name: 'Acme', domains: ['acme.com'] });
     const send = (visitor: string) => postBatch(collector!.app, batch(site.key, visitor, [pageview(BASE_TIME, 'https://acme.com/a')]), { origin: 'https://acme.com' });
     const directory = inboxDirectory(collector.databaseFile);
     const inboxText = () => listSegments(directory).map((segment) => readFileSync(segmentFile(directory, segment), 'utf8')).join('');
-    expect((await send('visitor-earlier-quiet')).statusCode).toBe(204);
-    expect(inboxText()).toContain('visitor-earlier-quiet');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // The next beacon goes to a new segment; stitching it lets the worker delete the one before.
-    expect((await send('visitor-later-quiet')).statusCode).toBe(204);
-    expect(inboxText()).not.toContain('visitor-earlier-quiet');
+    expect((await send('visitor-last-of-the-day')).statusCode).toBe(204);
+    expect(inboxText()).toContain('visitor-last-of-the-day');
+    // No beacon follows: the timer starts a new segment, and the worker deletes the stitched one.
+    const deadline = Date.now() + 5_000;
+    while (inboxText().includes('visitor-last-of-the-day') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(inboxText()).not.toContain('visitor-last-of-the-day');
+    // Beacons after it go on as before.
+    expect((await send('visitor-next-morning')).statusCode).toBe(204);
     expect(count('events')).toBe(2);
+    expect(collector.database.prepare('SELECT client_id FROM visitors ORDER BY id').pluck().all()).toEqual(['visitor-last-of-the-day', 'visitor-next-morning']);
   });
 
   it('answers 500 while the inbox cannot be written, loses nothing it answered 204 for, and recovers', async () => {
