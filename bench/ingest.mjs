@@ -1,7 +1,11 @@
 // Ingest throughput: POST /collect of the real collector (`leadtrail serve`, built dist/) against
 // bare Fastify answering 204, in the same run, from this second process with autocannon.
 //
-//   node bench/ingest.mjs [--duration 10] [--runs 3] [--connections 50]
+//   node bench/ingest.mjs [--duration 10] [--runs 3] [--connections 50] [--warmup 2]
+//
+// Each server first takes `--warmup` seconds of the same traffic, unmeasured (both the same way):
+// the figures are of a warmed-up process — its code compiled by the JIT, its caches filled — as a
+// server is after its first seconds in production.
 //
 // Traffic models (each batch: 3 events, about 700 bytes, as the snippet sends):
 //   realistic  — visitors arrive over time; 500 are active at once, each sends 5 batches, then
@@ -19,8 +23,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' }, warmup: { type: 'string', default: '2' } } });
 const DURATION = Number(values.duration);
+const WARMUP = Number(values.warmup);
 const RUNS = Number(values.runs);
 const CONNECTIONS = Number(values.connections);
 const ORIGIN = 'https://www.acme-valves.com';
@@ -78,13 +83,13 @@ const trafficModels = {
 /** More bodies than any server here can take in the run: built before it, so the client spends its time sending. */
 const BODIES_PER_SECOND = 50_000;
 
-async function load(port, nextBody) {
-  const bodies = Array.from({ length: DURATION * BODIES_PER_SECOND }, nextBody);
+async function load(port, nextBody, duration = DURATION) {
+  const bodies = Array.from({ length: duration * BODIES_PER_SECOND }, nextBody);
   let next = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
-    duration: DURATION,
+    duration,
     requests: [{
       method: 'POST', path: '/collect',
       headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN, 'user-agent': USER_AGENT },
@@ -92,6 +97,13 @@ async function load(port, nextBody) {
     }],
   });
   return { rps: result.requests.average, p99: result.latency.p99, ok: result['2xx'], non2xx: result.non2xx, errors: result.errors + result.timeouts };
+}
+
+/** The warm-up, then the measured load, of the same traffic; `ok` and `non2xx` count both (every answered batch is checked). */
+async function warmedUpLoad(port, nextBody) {
+  const warmup = WARMUP > 0 ? await load(port, nextBody, WARMUP) : { ok: 0, non2xx: 0 };
+  const measured = await load(port, nextBody);
+  return { ...measured, ok: measured.ok + warmup.ok, non2xx: measured.non2xx + warmup.non2xx };
 }
 
 const median = (numbers) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
@@ -105,7 +117,7 @@ for (const model of Object.keys(trafficModels)) {
   for (let run = 0; run < RUNS; run++) {
     const barePort = 4100 + run;
     const bareServer = await start(process.execPath, ['bench/bare-fastify.mjs', String(barePort)]);
-    bare.push(await load(barePort, trafficModels[model]('bare')));
+    bare.push(await warmedUpLoad(barePort, trafficModels[model]('bare')));
     await stop(bareServer);
 
     const database = join(directory, `${model}-${run}.db`);
@@ -114,7 +126,7 @@ for (const model of Object.keys(trafficModels)) {
     const siteKey = /Site key: (\w+)/.exec(added)[1];
     const port = 4200 + run;
     const server = await start(process.execPath, ['bin/leadtrail.js', 'serve'], { ...environment, PORT: String(port) });
-    const figures = await load(port, trafficModels[model](siteKey));
+    const figures = await warmedUpLoad(port, trafficModels[model](siteKey));
     const stopping = Date.now();
     await stop(server);
     figures.catchUpSeconds = +((Date.now() - stopping) / 1000).toFixed(1);
