@@ -34,10 +34,13 @@ const INQUIRY = { name: 'Ana Souza', company: 'Importadora Souza Ltda', country:
 /** Stores about `targetEvents` events for `site` in `database` (the SQLite file `databaseFile`) over the last 25 days; resolves with how many. */
 export async function storeRealisticTraffic(database, databaseFile, site, targetEvents) {
   const directory = inboxDirectory(databaseFile);
-  const writer = openInboxWriter(directory, (end) => reader.durableUpTo(end));
-  const reader = openInboxReader(directory, writer.durableEnd(), () => { throw new Error('torn record'); });
+  const writer = openInboxWriter(directory, () => {});
+  const reader = openInboxReader(directory, writer.durableEnd, () => { throw new Error('torn record'); });
   const fail = (error) => { throw error; };
-  const stitching = createStitchLoop(reader, createInboxRepository(database), createIngestRepository(database), { syncDatabase: async () => {}, onFailure: fail, onFault: fail });
+  // No HTTP thread here to wait for; each group is stitched by idle() before the next is stored.
+  const stitching = createStitchLoop(reader, createInboxRepository(database), createIngestRepository(database), {
+    syncDatabase: async () => {}, onFailure: fail, onFault: fail, httpIsBusy: () => false, waitForRecords: () => true,
+  });
   const storeGroup = async (batches) => {
     const receivedAt = Date.now();
     await Promise.all(batches.map((batch) => writer.append(encodeInboxRecord({ siteId: site.id, siteDomains: site.domains, receivedAt, device: DEVICE, body: JSON.stringify({ ...batch, sent_at: receivedAt }) }))));
