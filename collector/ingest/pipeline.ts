@@ -29,9 +29,9 @@ export interface PipelineLog {
 
 const MAX_RESTART_PAUSE_MS = 30_000;
 /**
- * How long stitched beacons may stay in the inbox folder: a segment is deleted once the worker has
- * stitched it and a record after it, so on a quiet site the current one is closed this often —
- * beacons as received (form fields among them) should not outlive an erase or the retention by much.
+ * How long stitched beacons may stay in the inbox folder: only a finished segment is deleted (once
+ * stitched), so the current one is closed this often — beacons as received (form fields among
+ * them) should not outlive an erase or the retention by much.
  */
 const SEGMENT_MAX_AGE_MS = 10 * 60_000;
 /** How often the HTTP thread tells the worker how busy it is (ingest-progress.ts): stitching waits out a flood. */
@@ -57,7 +57,9 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
   let loadBefore = performance.eventLoopUtilization();
   const loadTimer = setInterval(() => {
     const loadNow = performance.eventLoopUtilization();
-    progress.publishHttpLoad(performance.eventLoopUtilization(loadNow, loadBefore).utilization, (storedInWindow * 1000) / LOAD_WINDOW_MS);
+    const measured = performance.eventLoopUtilization(loadNow, loadBefore);
+    // Divided by the window as it was: a busy thread runs the timer late.
+    progress.publishHttpLoad(measured.utilization, (storedInWindow * 1000) / Math.max(measured.idle + measured.active, 1));
     loadBefore = loadNow;
     storedInWindow = 0;
   }, LOAD_WINDOW_MS).unref();
@@ -112,7 +114,7 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
     }, pauseMs).unref();
   }
 
-  /** Without a worker the message is dropped: a new worker reads the durable end from its start data. */
+  /** Without a worker the message is dropped: a new worker reads the durable end from the shared memory as it starts. */
   function send(message: ToWorker): void {
     worker?.postMessage(message);
   }

@@ -7,7 +7,7 @@
  * Answering beacons comes first. On a 2-core machine a flood of beacons needs both cores — the
  * HTTP thread's and the kernel's work for the network and the disk — so while the HTTP thread is
  * busy (ingest-progress.ts) stitching waits, up to MAX_DEFERRAL_MS; past that it takes short slices
- * and a small share of its thread, so trails do not fall behind without end. When the HTTP thread
+ * and a small share of its thread, so trails keep moving through a long flood (they catch up after it). When the HTTP thread
  * is not busy, stitching runs at full speed: at the rates a real site sees, a batch is in its trail
  * a few milliseconds after its 204. Every record waiting is on disk already; waiting only delays
  * the trails, by at most the flood's length plus its catch-up (bench/RESULTS.md).
@@ -111,9 +111,10 @@ export function createStitchLoop(
         return;
       }
       // The whole slice rolled back: stitch one by one, so only the record at fault is set aside.
+      // The last one saves `end`, which may lie past finished segments the caller then deletes.
       let at = from;
-      for (const line of lines) {
-        await stitchLines([line], at);
+      for (const [index, line] of lines.entries()) {
+        await stitchLines([line], at, index === lines.length - 1 ? end : line.next);
         at = line.next;
       }
     }
