@@ -7,10 +7,10 @@
  * Answering beacons comes first. On a 2-core machine a flood of beacons needs both cores — the
  * HTTP thread's and the kernel's work for the network and the disk — so while the HTTP thread is
  * busy (ingest-progress.ts) stitching waits, up to MAX_DEFERRAL_MS; past that it takes short slices
- * and a small share of its thread, so trails keep moving through a long flood (they catch up after it). When the HTTP thread
- * is not busy, stitching runs at full speed: at the rates a real site sees, a batch is in its trail
- * a few milliseconds after its 204. Every record waiting is on disk already; waiting only delays
- * the trails, by at most the flood's length plus its catch-up (bench/RESULTS.md).
+ * and a small share of its thread, so trails keep moving through a long flood and catch up after
+ * it. When the HTTP thread is not busy, stitching runs at full speed: at the rates a real site
+ * sees, a batch is in its trail a few milliseconds after its 204. Every record waiting is on disk
+ * already; waiting only delays the trails (bench/RESULTS.md).
  */
 import type { IngestRepository } from '../repositories/ingest.js';
 import type { InboxRepository } from '../repositories/inbox.js';
