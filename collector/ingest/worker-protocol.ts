@@ -1,6 +1,7 @@
 /**
  * Messages between the HTTP thread (pipeline.ts) and the ingest worker (worker.ts). Records do not
- * travel here: the HTTP thread writes them to the inbox folder and only says how far it has synced.
+ * travel here: the HTTP thread writes them to the inbox folder, and how far it has synced is in
+ * memory both threads share (ingest-progress.ts); a message only wakes a worker that waits.
  */
 import type { IngestProgressMemory } from './ingest-progress.js';
 
