@@ -138,22 +138,22 @@ export function createStitchLoop(
     /** Whether this slice moved the position: records arrived meanwhile are read by the next slice, not taken as caught up. */
     let advanced: boolean;
     try {
-      const read = reader.read(position, busy ? BUSY_SLICE_RECORDS : IDLE_SLICE_RECORDS);
-      const { lines } = read;
+      const { lines, next } = reader.read(position, busy ? BUSY_SLICE_RECORDS : IDLE_SLICE_RECORDS);
+      const finishedSegments = next.segment > position.segment;
       if (lines.length > 0) {
-        await stitchLines(lines, position, read.next);
-      } else if (read.next.segment > position.segment) {
+        await stitchLines(lines, position, next);
+      } else if (finishedSegments) {
         // No record, but the writer has moved on to a new segment: the finished ones can go now,
         // not only once a later beacon arrives (a quiet site's last beacons, an erase).
-        await ingest.runInTransaction(() => inbox.savePosition(read.next));
+        await ingest.runInTransaction(() => inbox.savePosition(next));
       }
-      if (read.next.segment > position.segment) {
+      if (finishedSegments) {
         // The files go only once the position past them is on disk.
         await syncDatabase();
-        reader.removeBefore(read.next.segment);
+        reader.removeBefore(next.segment);
       }
-      advanced = lines.length > 0 || read.next.segment > position.segment;
-      position = read.next;
+      advanced = lines.length > 0 || finishedSegments;
+      position = next;
     } catch (error) {
       // Nothing was lost: the slice rolled back and its records wait in the inbox. Records stitched
       // one by one before the fault are committed: the saved position says how far.
