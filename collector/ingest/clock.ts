@@ -3,7 +3,7 @@
  * time becomes `ts + received_at − sent_at` (SPEC §5), which keeps the order and gaps the browser
  * measured while moving them onto the server's clock.
  */
-import type { ValidBatch, ValidEvent } from './schema.js';
+import type { CollectBatch, ValidBatch, ValidEvent } from './schema.js';
 
 /** An event may not claim to be later than the batch that carries it (beyond rounding). */
 const MAX_EVENT_AFTER_SEND_MS = 60_000;
@@ -16,7 +16,7 @@ export interface ClockIssue {
 }
 
 /** What makes the batch's times invalid (none for a batch the collector accepts). */
-export function findClockIssues(batch: ValidBatch, receivedAt: number): ClockIssue[] {
+export function findClockIssues(batch: CollectBatch, receivedAt: number): ClockIssue[] {
   const offset = receivedAt - batch.sent_at;
   const issues: ClockIssue[] = [];
   batch.events.forEach((event, index) => {

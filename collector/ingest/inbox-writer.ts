@@ -31,8 +31,8 @@ const SPARE_FILE = 'next-segment.tmp';
 const ZEROS = Buffer.alloc(1024 * 1024);
 
 export interface InboxWriter {
-  /** Resolves once the record is written and synced to disk; rejects if either failed. */
-  append(record: string): Promise<void>;
+  /** Resolves once the record (one line, its newline included) is written and synced to disk; rejects if either failed. */
+  append(record: Buffer): Promise<void>;
   /** Where the records synced so far end. */
   durableEnd(): InboxPosition;
   /**
@@ -160,11 +160,11 @@ export function openInboxWriter(
       });
   }
 
-  function write(records: string[]): void {
+  function write(records: Buffer[]): void {
     if (current.size >= segmentBytes) startNextSegment();
     if (current.size >= segmentBytes / 2) prepareSpare();
     const segment = current;
-    const bytes = Buffer.from(records.join(''));
+    const bytes = records.length === 1 ? records[0]! : Buffer.concat(records);
     try {
       // Positioned writes: after a failed one the next group starts where this one did.
       for (let written = 0; written < bytes.length; ) {
@@ -196,7 +196,7 @@ export function openInboxWriter(
     advanceDurable(end);
   }
 
-  const group = createGroupCommit<string>(write, sync);
+  const group = createGroupCommit<Buffer>(write, sync);
   let closed = false;
 
   return {

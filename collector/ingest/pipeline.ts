@@ -16,7 +16,7 @@ import type { FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.j
 
 export interface IngestPipeline {
   /** Resolves true once the record (inbox-record.ts) is on disk, false if writing it failed (logged). */
-  store(record: string): Promise<boolean>;
+  store(record: Buffer): Promise<boolean>;
   /** Resolves when everything acknowledged so far is stitched into trails (visible to the API). */
   settled(): Promise<void>;
   /** Syncs and stitches what is left and stops the worker. Call after the last store. */

@@ -10,6 +10,8 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 /** SPEC §4: 500 KB a batch. */
 export const MAX_BATCH_BYTES = 500 * 1024;
 
+const NO_BODY = Buffer.alloc(0);
+
 export interface CollectRoutesOptions {
   judge: BeaconJudge;
   ingest: IngestPipeline;
@@ -18,11 +20,12 @@ export interface CollectRoutesOptions {
 }
 
 export async function collectRoutes(app: FastifyInstance, { judge, ingest, rateLimitPerMinute }: CollectRoutesOptions): Promise<void> {
-  // The body is read as a string and parsed by the judge, whatever the type says: navigator.sendBeacon
+  // The body is read as bytes and parsed by the judge, whatever the type says: navigator.sendBeacon
   // sends text/plain so that no CORS preflight is needed; server-side senders use application/json.
-  const keepBody = (_request: unknown, body: string, done: (error: null, body: string) => void) => done(null, body);
+  // Bytes, not text: an accepted body goes to the inbox as received (inbox-record.ts).
+  const keepBody = (_request: unknown, body: Buffer, done: (error: null, body: Buffer) => void) => done(null, body);
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, keepBody);
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, keepBody);
 
   // The snippet sends no credentials, so any origin may read the (empty) answer; which origins may
   // *store* events is decided per site by the judge. Without this header fetch() would report a failure
@@ -46,10 +49,8 @@ export async function collectRoutes(app: FastifyInstance, { judge, ingest, rateL
   const rateLimit = rateLimitPerMinute > 0 ? { max: rateLimitPerMinute, timeWindow: 60_000 } : false;
   app.post('/collect', { bodyLimit: MAX_BATCH_BYTES, config: { rateLimit } }, async (request, reply) => {
     // No body at all (no Content-Type) is judged like an empty one: not JSON, 400.
-    const body = typeof request.body === 'string' ? request.body : '';
     const verdict = await judge({
-      body,
-      bodyBytes: Number(request.headers['content-length'] ?? body.length),
+      body: Buffer.isBuffer(request.body) ? request.body : NO_BODY,
       receivedAt: Date.now(),
       ip: request.ip,
       userAgent: request.headers['user-agent'],

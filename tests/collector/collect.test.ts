@@ -55,6 +55,18 @@ describe('POST /collect', () => {
     expect(countEvents()).toBe(1);
   });
 
+  it('stores a pretty-printed body with line breaks and non-ASCII text exactly as sent', async () => {
+    const title = 'Кран шаровой — 不锈钢球阀\u2028DN50 😀';
+    const body = batch(siteKey, 'visitor-pretty', [formSubmit(BASE_TIME, `${ORIGIN}/contact`, { email: 'li@example.cn', message: 'Line one\nLine two\r\n价格?' }), pageview(BASE_TIME + 1, `${ORIGIN}/valves`, { title })]);
+    expect((await send(JSON.stringify(body, null, 2).replace(/\n/g, '\r\n'))).statusCode).toBe(204);
+    expect(countEvents()).toBe(2);
+    // Each record stays one line of the inbox.
+    expect(inboxText().trimEnd().split('\n')).toHaveLength(1);
+    const formData = JSON.parse(collector.database.prepare("SELECT data FROM events WHERE type = 'form_submit'").pluck().get() as string);
+    expect(formData.fields.message).toBe('Line one\nLine two\r\n价格?');
+    expect(collector.database.prepare('SELECT title FROM urls WHERE url = ?').pluck().get(`${ORIGIN}/valves`)).toBe(title);
+  });
+
   it('stores a re-sent event once and answers the re-sent batch 204 like the first', async () => {
     const body = batch(siteKey, 'visitor-0001', [pageview(BASE_TIME, `${ORIGIN}/`), pageview(BASE_TIME + MINUTE, `${ORIGIN}/contact`)]);
     expect((await send(body)).statusCode).toBe(204);

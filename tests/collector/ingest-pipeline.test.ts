@@ -27,9 +27,9 @@ import { DESKTOP_CHROME_USER_AGENT } from '../helpers/browser.js';
 
 const device = { browser: null, os: null, device: null, ip: null, ipCountry: null, asn: null, organisation: null };
 
-/** The inbox record `POST /collect` would write for one page view. */
+/** The inbox record `POST /collect` would write for one page view, as text. */
 const record = (siteId: number, visitor: string, url: string) =>
-  encodeInboxRecord({ siteId, siteDomains: ['acme.com'], receivedAt: Date.now(), device, body: JSON.stringify(batch('key', visitor, [pageview(BASE_TIME, url)])) });
+  encodeInboxRecord({ siteId, siteDomains: ['acme.com'], receivedAt: Date.now(), device, body: Buffer.from(JSON.stringify(batch('key', visitor, [pageview(BASE_TIME, url)]))) }).toString();
 
 const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'leadtrail-inbox-'));
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -116,7 +116,7 @@ describe('the inbox files', () => {
     const directory = temporaryFolder();
     const { writer, ends } = openWriter(directory);
     const records = Array.from({ length: 25 }, (_, index) => `{"n":${index}}\n`);
-    await Promise.all(records.map((text) => writer.append(text)));
+    await Promise.all(records.map((text) => writer.append(Buffer.from(text))));
     const file = segmentFile(directory, 1);
     expect(readFileSync(file, 'utf8')).toBe(records.join(''));
     expect(ends).toEqual([{ segment: 1, offset: records.join('').length }]);
@@ -126,11 +126,11 @@ describe('the inbox files', () => {
   it('starts a new segment past its size, and never appends to a segment an earlier writer left', async () => {
     const directory = temporaryFolder();
     const first = openWriter(directory, 100);
-    for (let index = 0; index < 6; index++) await first.writer.append(`${JSON.stringify({ index, padding: 'x'.repeat(30) })}\n`);
+    for (let index = 0; index < 6; index++) await first.writer.append(Buffer.from(`${JSON.stringify({ index, padding: 'x'.repeat(30) })}\n`));
     expect(listSegments(directory).length).toBeGreaterThan(1);
     const segmentsBefore = listSegments(directory);
     const second = openWriter(directory);
-    await second.writer.append('{"second":true}\n');
+    await second.writer.append(Buffer.from('{"second":true}\n'));
     expect(listSegments(directory)).toEqual([...segmentsBefore, segmentsBefore.at(-1)! + 1]);
     expect(second.writer.durableEnd().segment).toBe(segmentsBefore.at(-1)! + 1);
   });
@@ -139,10 +139,10 @@ describe('the inbox files', () => {
     const directory = temporaryFolder();
     const { writer, ends } = openWriter(directory, 60);
     const texts = Array.from({ length: 8 }, (_, index) => JSON.stringify({ index, text: 'a'.repeat(20) }));
-    for (const text of texts.slice(0, 5)) await writer.append(`${text}\n`);
+    for (const text of texts.slice(0, 5)) await writer.append(Buffer.from(`${text}\n`));
     let durableEnd = ends.at(-1)!;
     const reader = openInboxReader(directory, () => durableEnd, () => {});
-    for (const text of texts.slice(5)) await writer.append(`${text}\n`);
+    for (const text of texts.slice(5)) await writer.append(Buffer.from(`${text}\n`));
 
     const firstRead = reader.read({ segment: 0, offset: 0 }, 100);
     expect(firstRead.lines.map((line) => line.text)).toEqual(texts.slice(0, 5));
@@ -183,8 +183,8 @@ describe('the inbox files', () => {
     const directory = temporaryFolder();
     const { writer, ends } = openWriter(directory);
     const long = JSON.stringify({ text: 'x'.repeat(300_000) });
-    await writer.append(`${long}\n`);
-    await writer.append('{"after":1}\n');
+    await writer.append(Buffer.from(`${long}\n`));
+    await writer.append(Buffer.from('{"after":1}\n'));
     const reader = openInboxReader(directory, () => ends.at(-1)!, () => {});
     expect(reader.read({ segment: 1, offset: 0 }, 10).lines.map((line) => line.text)).toEqual([long, '{"after":1}']);
     reader.close();
@@ -193,7 +193,7 @@ describe('the inbox files', () => {
   it('deletes the segments before a given one', async () => {
     const directory = temporaryFolder();
     const { writer, ends } = openWriter(directory, 5);
-    for (let index = 0; index < 3; index++) await writer.append(`{"n":${index}}\n`);
+    for (let index = 0; index < 3; index++) await writer.append(Buffer.from(`{"n":${index}}\n`));
     const reader = openInboxReader(directory, () => ends.at(-1)!, () => {});
     reader.read({ segment: 1, offset: 0 }, 1);
     reader.removeBefore(3);
@@ -207,7 +207,7 @@ describe('the inbox files', () => {
     const texts = Array.from({ length: 12 }, (_, index) => JSON.stringify({ index, text: 'b'.repeat(60) }));
     const spare = join(directory, 'next-segment.tmp');
     for (const text of texts) {
-      await writer.append(`${text}\n`);
+      await writer.append(Buffer.from(`${text}\n`));
       // Once the current segment is half full the next one is filled in libuv's pool: give it time.
       await new Promise((resolve) => setTimeout(resolve, 40));
     }
@@ -241,23 +241,23 @@ describe('the inbox files', () => {
 
   it('refuses appends once closed', async () => {
     const { writer } = openWriter(temporaryFolder());
-    await writer.append('{"n":1}\n');
+    await writer.append(Buffer.from('{"n":1}\n'));
     await writer.close();
     writers.length = 0;
-    await expect(writer.append('{"n":2}\n')).rejects.toThrow(/closed/);
+    await expect(writer.append(Buffer.from('{"n":2}\n'))).rejects.toThrow(/closed/);
   });
 
   it('rejects the appends it cannot write, keeps what it wrote before, and writes again once it can', async () => {
     const directory = temporaryFolder();
     const { writer } = openWriter(directory, 5);
-    await writer.append('{"n":1}\n');
+    await writer.append(Buffer.from('{"n":1}\n'));
     // The folder is gone and a file has its name: the next segment cannot be created.
     renameSync(directory, `${directory}-away`);
     writeFileSync(directory, '');
-    await expect(writer.append('{"n":2}\n')).rejects.toThrow(/ENOTDIR|ENOENT/);
+    await expect(writer.append(Buffer.from('{"n":2}\n'))).rejects.toThrow(/ENOTDIR|ENOENT/);
     rmSync(directory);
     renameSync(`${directory}-away`, directory);
-    await writer.append('{"n":3}\n');
+    await writer.append(Buffer.from('{"n":3}\n'));
     expect(listSegments(directory).map((segment) => readFileSync(segmentFile(directory, segment), 'utf8'))).toEqual(['{"n":1}\n', '{"n":3}\n']);
   });
 });
