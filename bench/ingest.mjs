@@ -22,6 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' }, warmup: { type: 'string', default: '2' } } });
 const DURATION = Number(values.duration);
@@ -69,7 +71,8 @@ const trafficModels = {
     let index = 0;
     return () => {
       const round = Math.floor(index / (ACTIVE_VISITORS * BATCHES_PER_VISITOR));
-      const visitor = `${runId}v${round * ACTIVE_VISITORS + (index % ACTIVE_VISITORS)}`;
+      // 20 characters, as the snippet's visitor ids.
+      const visitor = `${runId}v${String(round * ACTIVE_VISITORS + (index % ACTIVE_VISITORS)).padStart(11, '0')}`;
       const batchNumber = Math.floor(index / ACTIVE_VISITORS) % BATCHES_PER_VISITOR;
       index++;
       return batchBody(siteKey, visitor, batchNumber);
@@ -83,8 +86,18 @@ const trafficModels = {
 /** More bodies than any server here can take in the run: built before it, so the client spends its time sending. */
 const BODIES_PER_SECOND = 50_000;
 
+/**
+ * A full garbage collection of this process, between loads. The bodies of a load are hundreds of MB
+ * of strings: without it, the next load's run pays for collecting the last one's, in this process
+ * and on the cores the servers share with it.
+ */
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc');
+
 async function load(port, nextBody, duration = DURATION) {
+  collectGarbage();
   const bodies = Array.from({ length: duration * BODIES_PER_SECOND }, nextBody);
+  collectGarbage();
   let next = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,

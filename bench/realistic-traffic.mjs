@@ -43,7 +43,7 @@ export async function storeRealisticTraffic(database, databaseFile, site, target
   });
   const storeGroup = async (batches) => {
     const receivedAt = Date.now();
-    await Promise.all(batches.map((batch) => writer.append(encodeInboxRecord({ siteId: site.id, siteDomains: site.domains, receivedAt, device: DEVICE, body: JSON.stringify({ ...batch, sent_at: receivedAt }) }))));
+    await Promise.all(batches.map((batch) => writer.append(encodeInboxRecord({ siteId: site.id, siteDomains: site.domains, receivedAt, device: DEVICE, body: Buffer.from(JSON.stringify({ ...batch, sent_at: receivedAt })) }))));
     await stitching.idle();
   };
   let seed = 42;

@@ -15,24 +15,31 @@ import { z } from 'zod';
 import { batchSchema, type CollectBatch } from './schema.js';
 
 /**
- * zod counts a string's length in code points. ajv can too, but it then counts every string of
- * every beacon character by character, which took most of the time it saves; with `unicode: false`
- * it reads String.length, in UTF-16 units. A code point is one or two units, so a maximum in units
- * is only stricter, and a minimum of n code points is certain from 2n units on: minimums double.
- * (The snippet's visitor ids, the one minimum above 1, are 20 characters.)
+ * What the JSON Schema says differently from zod's own, for ajv (z.toJSONSchema's `override` sees
+ * each zod schema with the JSON Schema made of it):
+ * - A string's length. zod counts code points. ajv can too, but it then counts every string of every
+ *   beacon character by character, which took most of the time it saves; with `unicode: false` it
+ *   reads String.length, in UTF-16 units. A code point is one or two units, so a maximum in units is
+ *   only stricter, and a minimum of n code points is certain from 2n units on: minimums double.
+ *   (The snippet's visitor ids, the one minimum above 1, are 20 characters.)
+ * - A discriminated union. zod picks the event's schema by its `type`; plain JSON Schema tries every
+ *   one (and ajv builds an error for each that fails). ajv's `discriminator` picks it as zod does.
  */
-function inUtf16Units(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(inUtf16Units);
-  if (schema === null || typeof schema !== 'object') return schema;
-  const converted = Object.fromEntries(Object.entries(schema).map(([keyword, value]) => [keyword, inUtf16Units(value)]));
-  if (typeof converted.minLength === 'number' && converted.minLength > 1) converted.minLength *= 2;
-  return converted;
+function forAjv({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodTypes; jsonSchema: z.core.JSONSchema.BaseSchema }): void {
+  if (typeof jsonSchema.minLength === 'number' && jsonSchema.minLength > 1) jsonSchema.minLength *= 2;
+  const definition = zodSchema._zod.def;
+  if (definition.type === 'union' && 'discriminator' in definition) {
+    // Its options are objects: ajv's strict mode wants that said where the discriminator is.
+    jsonSchema.type = 'object';
+    jsonSchema.discriminator = { propertyName: definition.discriminator };
+  }
 }
 
 const ajv = new Ajv({
   unicode: false,
   // Patterns compiled as zod compiles them, without the `u` flag.
   unicodeRegExp: false,
+  discriminator: true,
   // A schema ajv does not fully understand throws here rather than being half checked. The one
   // thing ajv would log is that `unicode` is deprecated (it is, but works).
   strict: true,
@@ -40,4 +47,4 @@ const ajv = new Ajv({
 });
 
 /** True only for values `batchSchema` accepts; false for any it refuses and for a few it accepts (see above). */
-export const conformsToBatchSchema = ajv.compile<CollectBatch>(inUtf16Units(z.toJSONSchema(batchSchema, { io: 'input', target: 'draft-7' })) as object);
+export const conformsToBatchSchema = ajv.compile<CollectBatch>(z.toJSONSchema(batchSchema, { io: 'input', target: 'draft-7', override: forAjv }));
