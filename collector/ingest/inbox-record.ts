@@ -22,8 +22,8 @@ export interface AcceptedBeacon {
   body: Buffer;
 }
 
-const LINE_FEED = 0x0a;
-const CARRIAGE_RETURN = 0x0d;
+/** Line feed and carriage return. */
+const LINE_BREAKS = [0x0a, 0x0d];
 const SPACE = 0x20;
 const RECORD_END = Buffer.from('}\n');
 
@@ -43,7 +43,7 @@ export function encodeInboxRecord({ siteId, siteDomains, receivedAt, device, bod
   // A newline ends each record, so the body must not hold one. In valid JSON a line break can only
   // be whitespace between tokens (inside a string it is escaped), and in UTF-8 these bytes are never
   // part of another character: a space in its place changes nothing.
-  for (const lineBreak of [LINE_FEED, CARRIAGE_RETURN]) {
+  for (const lineBreak of LINE_BREAKS) {
     for (let at = record.indexOf(lineBreak, headBytes); at !== -1 && at < headBytes + body.length; at = record.indexOf(lineBreak, at + 1)) {
       record[at] = SPACE;
     }
