@@ -16,6 +16,9 @@ export const SyncSlot = {
 
 export const SYNC_SLOTS = 5;
 
+/** How much higher the sync thread's nice is than the HTTP thread's: it runs below it (sync-thread-main.ts). */
+export const SYNC_THREAD_NICE_ABOVE_HTTP = 10;
+
 export interface SyncThreadData {
   slots: BigInt64Array;
 }
