@@ -1,7 +1,7 @@
 // Ingest throughput: POST /collect of the real collector (`leadtrail serve`, built dist/) against
 // bare Fastify answering 204, in the same run, from this second process with autocannon.
 //
-//   node bench/ingest.mjs [--duration 10] [--runs 3] [--connections 50] [--warmup 2]
+//   node bench/ingest.mjs [--duration 10] [--runs 3] [--connections 50] [--warmup 2] [--models realistic,worst]
 //
 // Each server first takes `--warmup` seconds of the same traffic, unmeasured (both the same way):
 // the figures are of a warmed-up process — its code compiled by the JIT, its caches filled — as a
@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' }, warmup: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' }, warmup: { type: 'string', default: '2' }, models: { type: 'string', default: 'realistic,worst' } } });
 const DURATION = Number(values.duration);
 const WARMUP = Number(values.warmup);
 const RUNS = Number(values.runs);
@@ -123,7 +123,8 @@ const median = (numbers) => [...numbers].sort((a, b) => a - b)[Math.floor(number
 
 const directory = mkdtempSync(join(tmpdir(), 'leadtrail-bench-'));
 const report = [];
-for (const model of Object.keys(trafficModels)) {
+for (const model of values.models.split(',')) {
+  if (!(model in trafficModels)) throw new Error(`unknown traffic model ${model}: ${Object.keys(trafficModels).join(', ')}`);
   const bare = [];
   const collect = [];
   let verified = true;

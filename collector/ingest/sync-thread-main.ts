@@ -3,36 +3,21 @@
  * fdatasync on the file it names, and publishes how far it got. Requests made while one sync runs
  * are covered together by the next.
  */
-import { fdatasyncSync, readlinkSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+import { fdatasyncSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThreadsPriority } from '../thread-priority.js';
 import { SYNC_THREAD_NICE_ABOVE_HTTP, SyncSlot, type SyncThreadData, type SyncThreadReport } from './sync-thread-protocol.js';
 
 const { slots } = workerData as SyncThreadData;
 const report = (message: SyncThreadReport) => parentPort!.postMessage(message);
-/** The lowest priority Linux has. */
-const MAX_NICE = 19;
 
-/**
- * At the process's priority, this thread — woken by the HTTP thread's ask or by the disk's answer —
- * is let preempt the HTTP thread in the middle of its turn, for no more than a system call: the
- * bench's load made the HTTP thread lose its core some 1,300 times a second, against some 220 with
- * this thread below it (and about 10 % more requests answered, bench/RESULTS.md). Below, it waits
- * for a free core, which under load is at once or after the HTTP thread's turn: either way the
- * syncs asked for meanwhile join the next one.
- */
-function yieldToTheHttpThread(): void {
-  try {
-    // Linux: /proc/thread-self is `<pid>/task/<tid>`, and setpriority on a thread id sets that
-    // thread's nice alone. A new thread starts at its creator's; raising one's own needs no privilege.
-    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    setPriority(threadId, Math.min(MAX_NICE, getPriority(threadId) + SYNC_THREAD_NICE_ABOVE_HTTP));
-  } catch {
-    // Not Linux: the thread keeps the process's priority, which is as correct, only slower under load.
-  }
-}
-
-yieldToTheHttpThread();
+// At the process's priority, this thread — woken by the HTTP thread's ask or by the disk's answer —
+// is let preempt the HTTP thread in the middle of its turn, for no more than a system call: the
+// bench's load made the HTTP thread lose its core some 1,300 times a second, against some 220 with
+// this thread below it, and about 10 % more requests were answered (bench/RESULTS.md). Below, it
+// waits for a free core, which under load is at once or after the HTTP thread's turn: either way
+// the syncs asked for meanwhile join the next one.
+lowerThisThreadsPriority(SYNC_THREAD_NICE_ABOVE_HTTP);
 
 for (;;) {
   const synced = Atomics.load(slots, SyncSlot.Synced);

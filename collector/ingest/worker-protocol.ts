@@ -5,6 +5,13 @@
  */
 import type { IngestProgressMemory } from './ingest-progress.js';
 
+/**
+ * How much higher the ingest worker's nice is than the HTTP thread's: the most there is (19 from
+ * 0), below the inbox's sync thread too. Stitching only moves trails along, so it runs on what CPU
+ * answering beacons and syncing them leave (worker.ts).
+ */
+export const INGEST_WORKER_NICE_ABOVE_HTTP = 19;
+
 export interface IngestWorkerData {
   databaseFile: string;
   /** Shared with the HTTP thread: how far the inbox is synced, how busy the HTTP thread is (ingest-progress.ts). */

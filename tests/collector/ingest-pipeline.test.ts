@@ -18,12 +18,14 @@ import { openInboxWriter, type InboxWriter } from '../../collector/ingest/inbox-
 import type { ValidEvent } from '../../collector/ingest/schema.js';
 import type { IngestBatch } from '../../collector/ingest/stitch.js';
 import { createStitchLoop, type StitchLoop } from '../../collector/ingest/stitcher.js';
+import { INGEST_WORKER_NICE_ABOVE_HTTP } from '../../collector/ingest/worker-protocol.js';
 import { createInboxRepository } from '../../collector/repositories/inbox.js';
 import { createIngestRepository } from '../../collector/repositories/ingest.js';
 import { createSiteRepository } from '../../collector/repositories/sites.js';
 import { createTestCollector, postBatch, type TestCollector } from '../helpers/collector.js';
 import { BASE_TIME, batch, pageview } from '../helpers/batches.js';
 import { DESKTOP_CHROME_USER_AGENT } from '../helpers/browser.js';
+import { threadsBelowThisOne } from '../helpers/threads.js';
 
 const device = { browser: null, os: null, device: null, ip: null, ipCountry: null, asn: null, organisation: null };
 
@@ -411,6 +413,14 @@ describe('the ingest worker', () => {
     appendFileSync(segmentFile(inboxDirectory(databaseFile), 1), lines(site.id).join(''));
     return { databaseFile, site };
   }
+
+  it.runIf(process.platform === 'linux')('runs below the HTTP thread\'s priority, and below the sync thread\'s', async () => {
+    const before = threadsBelowThisOne(INGEST_WORKER_NICE_ABOVE_HTTP);
+    collector = await createTestCollector({ databaseFile: join(temporaryFolder(), 'leadtrail.db') });
+    // Answered once the worker has run its start, where it sets its priority.
+    await collector.app.ingest.settled();
+    expect(threadsBelowThisOne(INGEST_WORKER_NICE_ABOVE_HTTP)).toBe(before + 1);
+  });
 
   it('stitches, at start, records an earlier process acknowledged but did not stitch (a crash)', async () => {
     const { databaseFile } = await databaseLeftWith((siteId) => [record(siteId, 'visitor-crashed-1', 'https://acme.com/a'), record(siteId, 'visitor-crashed-2', 'https://acme.com/b')]);

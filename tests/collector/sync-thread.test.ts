@@ -1,11 +1,13 @@
 /**
  * The inbox's sync thread (ingest/sync-thread.ts): real threads, real files, real fdatasync.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
-import { getPriority, tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSyncThread, type SyncThread } from '../../collector/ingest/sync-thread.js';
+import { SYNC_THREAD_NICE_ABOVE_HTTP } from '../../collector/ingest/sync-thread-protocol.js';
+import { threadsBelowThisOne } from '../helpers/threads.js';
 
 describe('the sync thread', () => {
   let thread: SyncThread | undefined;
@@ -48,21 +50,13 @@ describe('the sync thread', () => {
     await thread.sync(fd);
   });
 
-  /** Nice values of this process's threads, from /proc (field 19 of a task's stat). */
-  const threadNices = () =>
-    readdirSync('/proc/self/task').map((task) => {
-      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    });
-
   it.runIf(process.platform === 'linux')('runs below the priority of the thread that started it (so it does not preempt the HTTP thread)', async () => {
-    const below = Math.min(19, getPriority() + 10);
-    const before = threadNices().filter((nice) => nice === below).length;
+    const before = threadsBelowThisOne(SYNC_THREAD_NICE_ABOVE_HTTP);
     thread = startSyncThread();
     fd = openFile();
     // Answered once the thread runs its loop, after it has set its priority.
     await thread.sync(fd);
-    expect(threadNices().filter((nice) => nice === below).length).toBe(before + 1);
+    expect(threadsBelowThisOne(SYNC_THREAD_NICE_ABOVE_HTTP)).toBe(before + 1);
   });
 
   it('fails the syncs asked for after it was closed', async () => {
