@@ -6,7 +6,7 @@ export const SyncSlot = {
   Requested: 0,
   /** The latest request whose fdatasync has returned. */
   Synced: 1,
-  /** The latest request whose fdatasync failed: every request up to it that is still waiting fails. */
+  /** The latest request whose fdatasync failed: when it changes, every request asked so far fails (sync-thread.ts). */
   Failed: 2,
   /** The file to sync for the latest request. */
   Fd: 3,

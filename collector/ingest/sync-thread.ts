@@ -38,6 +38,8 @@ export function startSyncThread(): SyncThread {
   let failure: Error | null = null;
   /** Why the latest failed sync failed (the thread's report may come after the failure is seen). */
   let lastSyncError = 'fdatasync failed';
+  /** The latest failed request this thread has acted on. */
+  let failureSeen = 0n;
   let exited = false;
 
   /** Settles the waiters up to `upTo` (requests only grow, so they are the first ones). */
@@ -50,13 +52,19 @@ export function startSyncThread(): SyncThread {
   }
 
   function poll(): void {
-    if (waiters.length === 0) return;
     // Synced is read first: the thread publishes a failure before the request counts as synced, so
-    // a synced request that failed is seen failed too. A request still waiting at or below the
-    // latest failure fails even if a later sync succeeded: after a failed fdatasync the kernel may
-    // have dropped its data (the 500 makes the sender retry).
+    // a synced request that failed is seen failed too.
     const synced = Atomics.load(slots, SyncSlot.Synced);
-    settle(Atomics.load(slots, SyncSlot.Failed), () => new Error(lastSyncError));
+    const failed = Atomics.load(slots, SyncSlot.Failed);
+    if (failed > failureSeen) {
+      failureSeen = failed;
+      // Every sync asked so far fails, not only those up to the failed one: a group written just
+      // before the failed fdatasync started may have been in its writeback though its sync was asked
+      // after, and the kernel reports a failed writeback once per file — the next fdatasync would
+      // succeed without the data. What is written from now on is after that fdatasync returned, and
+      // its own sync reports its own failure. (The 500s make the senders retry.)
+      settle(requested, () => new Error(lastSyncError));
+    }
     settle(synced, null);
   }
 

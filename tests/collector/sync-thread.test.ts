@@ -41,6 +41,24 @@ describe('the sync thread', () => {
     await thread.sync(fd);
   });
 
+  it('fails every sync asked before a failure is seen, not only those up to the failed one', async () => {
+    thread = startSyncThread();
+    fd = openFile();
+    writeSync(fd, 'first\n');
+    const failing = thread.sync(987_654);
+    // This thread blocks (its event loop cannot hear the report) while the sync thread fails that
+    // fdatasync; the next group is then written and its sync asked before the failure is seen. Its
+    // write may have been in the failed writeback, and a second fdatasync of a file would succeed
+    // without it: it fails too.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+    writeSync(fd, 'second\n');
+    const askedBeforeTheFailureWasSeen = thread.sync(fd);
+    await expect(failing).rejects.toThrow(/EBADF/);
+    await expect(askedBeforeTheFailureWasSeen).rejects.toThrow(/EBADF/);
+    // What is asked after it is seen is synced again.
+    await thread.sync(fd);
+  });
+
   it('fails the syncs still waiting when told a sync elsewhere found the data lost', async () => {
     thread = startSyncThread();
     fd = openFile();
