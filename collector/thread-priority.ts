@@ -12,8 +12,8 @@ const MAX_NICE = 19;
 /**
  * Raises the calling thread's nice by `steps` (capped at 19). A new thread starts at its creator's
  * nice, so this puts it `steps` below the thread that started it. Raising one's own nice needs no
- * privilege. Where it cannot (not Linux) it does nothing: the thread keeps the process's priority, which is
- * as correct, only slower under load.
+ * privilege. Where it cannot (not Linux) it does nothing: the thread keeps the process's priority,
+ * which is as correct, only slower under load.
  */
 export function lowerThisThreadsPriority(steps: number): void {
   try {

@@ -11,7 +11,7 @@
  * it. When the HTTP thread is not busy, stitching runs at full speed: at the rates a real site
  * sees, a batch is in its trail a few milliseconds after its 204. Every record waiting is on disk
  * already; waiting only delays the trails (bench/RESULTS.md). The worker's thread also runs at the
- * lowest priority (worker.ts): near the deferral's threshold, it is the scheduler that keeps
+ * lowest priority (worker.ts): where the deferral misjudges the load, the scheduler still keeps
  * stitching from taking the HTTP thread's core.
  */
 import type { IngestRepository } from '../repositories/ingest.js';

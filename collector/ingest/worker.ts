@@ -20,9 +20,8 @@ import { createStitchLoop, stitchLegacyInbox } from './stitcher.js';
 import { INGEST_WORKER_NICE_ABOVE_HTTP, type FromWorker, type IngestWorkerData, type ToWorker } from './worker-protocol.js';
 
 // Answering beacons comes first, and the scheduler enforces it where stitching's own deferral
-// (stitcher.ts) misjudges the load: in one of the bench's worst-case runs stitching ran through the
-// flood and the collector answered 15 k requests a second instead of 19–20 k; at this priority the
-// three runs gave 24–25 k (bench/RESULTS.md).
+// (stitcher.ts) misjudges the load: in the bench's worst-case runs stitching ran during the load and
+// the collector answered 15–20 k requests a second; at this priority, 24–25 k (bench/RESULTS.md).
 lowerThisThreadsPriority(INGEST_WORKER_NICE_ABOVE_HTTP);
 
 const port = parentPort!;
