@@ -47,8 +47,12 @@ function isStorageFault(error: unknown): boolean {
 export interface StitchLoop {
   /** More records are on disk (or may be): make sure they get stitched. */
   nudge(): void;
-  /** Resolves when the inbox holds nothing left to stitch. */
-  idle(): Promise<void>;
+  /**
+   * Resolves once the records up to `until` are stitched — those acknowledged before the caller
+   * asked, while a flood may keep adding more after them — or, without `until`, once the inbox
+   * holds nothing left to stitch.
+   */
+  idle(until?: InboxPosition): Promise<void>;
   /**
    * For shutdown: stitches what is left and stops; stops early if stitching fails (the inbox keeps
    * the rest for the next start), so a broken database cannot hold the process open.
@@ -85,14 +89,18 @@ export function createStitchLoop(
   let stopped = false;
   /** Since when stitching has been waiting for the busy HTTP thread; null when it is not waiting. */
   let deferringSince: number | null = null;
-  let idleWaiters: Array<() => void> = [];
+  let idleWaiters: Array<{ until: InboxPosition | null; resolve: () => void }> = [];
   let finishing = false;
   let position: InboxPosition = inbox.position() ?? { segment: 0, offset: 0 };
 
-  function wakeIdleWaiters(): void {
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const resolve of waiters) resolve();
+  /** Wakes every waiter (caught up, or stopped), or only those whose records are stitched. */
+  function wakeIdleWaiters(which: 'all' | 'reached' = 'all'): void {
+    const reached = (until: InboxPosition | null) =>
+      until !== null && (position.segment > until.segment || (position.segment === until.segment && position.offset >= until.offset));
+    const waking = which === 'all' ? idleWaiters : idleWaiters.filter((waiter) => reached(waiter.until));
+    if (waking.length === 0) return;
+    idleWaiters = which === 'all' ? [] : idleWaiters.filter((waiter) => !reached(waiter.until));
+    for (const waiter of waking) waiter.resolve();
   }
 
   /** Stitches `lines` and saves `end` (where the next read starts) as the position, in one transaction. */
@@ -178,6 +186,7 @@ export function createStitchLoop(
       if (!waitForRecords()) schedule(0);
       return;
     }
+    wakeIdleWaiters('reached');
     schedule(busy && idleWaiters.length === 0 ? took * BUSY_PAUSE_FACTOR : 0);
   }
 
@@ -198,9 +207,9 @@ export function createStitchLoop(
     cancelScheduled = null;
   }
 
-  function idle(): Promise<void> {
+  function idle(until?: InboxPosition): Promise<void> {
     return new Promise((resolve) => {
-      idleWaiters.push(resolve);
+      idleWaiters.push({ until: until ?? null, resolve });
       // Runs a slice now even if one is scheduled later: whoever waits wants the trail complete.
       if (!running) cancel();
       schedule(0);

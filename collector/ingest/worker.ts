@@ -73,9 +73,12 @@ port.on('message', (message: ToWorker) => {
     case 'appended':
       stitching.nudge();
       break;
-    case 'settle':
-      void legacyStitched.then(() => stitching.idle()).then(() => post({ type: 'settled', id: message.id }));
+    case 'settle': {
+      // Everything acknowledged before the ask is synced by now: a flood after it does not hold the answer back.
+      const acknowledged = progress.durableEnd();
+      void legacyStitched.then(() => stitching.idle(acknowledged)).then(() => post({ type: 'settled', id: message.id }));
       break;
+    }
     case 'close':
       void legacyStitched.then(() => stitching.finish()).then(async () => {
         clearInterval(rollupTimer);

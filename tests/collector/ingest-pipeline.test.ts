@@ -343,7 +343,9 @@ describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
     });
     loops.push(loop);
     const stitchedEvents = () => database.prepare('SELECT count(*) FROM events').pluck().get() as number;
-    return { loop, stitchedEvents };
+    /** Where the first `count` records end. */
+    const endOf = (count: number) => ({ segment: 1, offset: Buffer.byteLength(lines.slice(0, count).join('')) });
+    return { loop, stitchedEvents, endOf };
   }
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -392,6 +394,23 @@ describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
     loop.nudge();
     await loop.idle();
     expect(stitchedEvents()).toBe(60);
+  });
+
+  it('answers a wait for the records acknowledged so far once they are stitched, while a flood keeps adding more', async () => {
+    // Each read finds 1,000 more records synced, as under a flood: the inbox is never caught up
+    // until the flood ends (here at 4,000 records).
+    let syncedRecords = 0;
+    const synced = {
+      get records() {
+        return (syncedRecords = Math.min(4_000, syncedRecords + 1_000));
+      },
+    };
+    const { loop, stitchedEvents, endOf } = await stitchLoopOver(4_000, { now: true }, { synced });
+    await loop.idle(endOf(1_000));
+    expect(stitchedEvents()).toBeGreaterThanOrEqual(1_000);
+    expect(stitchedEvents()).toBeLessThan(4_000);
+    await loop.idle();
+    expect(stitchedEvents()).toBe(4_000);
   });
 });
 
