@@ -55,7 +55,8 @@ export interface StitchLoop {
   idle(until?: InboxPosition): Promise<void>;
   /**
    * For shutdown: stitches what is left and stops; stops early if stitching fails (the inbox keeps
-   * the rest for the next start), so a broken database cannot hold the process open.
+   * the rest for the next start), so a broken database cannot hold the process open — and then
+   * leaves those waiting in idle() waiting, since the trails are not complete.
    */
   finish(): Promise<void>;
   /** Stops scheduling slices (a slice in progress completes; the inbox keeps the rest). */
@@ -91,6 +92,8 @@ export function createStitchLoop(
   let deferringSince: number | null = null;
   let idleWaiters: Array<{ until: InboxPosition | null; resolve: () => void }> = [];
   let finishing = false;
+  /** Ends finish() when a fault stops stitching during shutdown. */
+  let stoppedByFault: (() => void) | null = null;
   let position: InboxPosition = inbox.position() ?? { segment: 0, offset: 0 };
 
   /** Wakes every waiter (caught up, or stopped), or only those whose records are stitched. */
@@ -171,8 +174,10 @@ export function createStitchLoop(
       running = false;
       onFault(error);
       if (finishing) {
+        // Shutdown goes on; the rest waits in the inbox for the next start. Whoever waits for the
+        // trails (settle) is not told they are complete: the worker's exit fails that wait.
         stopped = true;
-        wakeIdleWaiters();
+        stoppedByFault?.();
         return;
       }
       schedule(RETRY_AFTER_FAULT_MS);
@@ -223,7 +228,12 @@ export function createStitchLoop(
     idle,
     async finish() {
       finishing = true;
-      if (!stopped) await idle();
+      if (!stopped) {
+        await new Promise<void>((resolve) => {
+          stoppedByFault = resolve;
+          void idle().then(resolve);
+        });
+      }
       stopped = true;
     },
     stop() {

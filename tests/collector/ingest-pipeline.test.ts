@@ -318,7 +318,14 @@ describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
   async function stitchLoopOver(
     records: number,
     busy: { now: boolean },
-    { maxDeferralMs, synced, waitForRecords = () => true }: { maxDeferralMs?: number; synced?: { records: number }; waitForRecords?: () => boolean } = {},
+    {
+      maxDeferralMs,
+      synced,
+      waitForRecords = () => true,
+      onFault = (error) => {
+        throw error;
+      },
+    }: { maxDeferralMs?: number; synced?: { records: number }; waitForRecords?: () => boolean; onFault?: (error: unknown) => void } = {},
   ) {
     const databaseFile = join(temporaryFolder(), 'leadtrail.db');
     const database = openDatabase(databaseFile);
@@ -334,9 +341,7 @@ describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
       onFailure: (error) => {
         throw error;
       },
-      onFault: (error) => {
-        throw error;
-      },
+      onFault,
       httpIsBusy: () => busy.now,
       waitForRecords,
       maxDeferralMs,
@@ -345,7 +350,7 @@ describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
     const stitchedEvents = () => database.prepare('SELECT count(*) FROM events').pluck().get() as number;
     /** Where the first `count` records end. */
     const endOf = (count: number) => ({ segment: 1, offset: Buffer.byteLength(lines.slice(0, count).join('')) });
-    return { loop, stitchedEvents, endOf };
+    return { loop, stitchedEvents, endOf, databaseFile, database };
   }
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -394,6 +399,26 @@ describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
     loop.nudge();
     await loop.idle();
     expect(stitchedEvents()).toBe(60);
+  });
+
+  it('ends a shutdown that a database fault stops, without telling those who wait for the trails that they are complete', async () => {
+    const faults: unknown[] = [];
+    const { loop, stitchedEvents, databaseFile, database } = await stitchLoopOver(60, { now: false }, { onFault: (error) => faults.push(error) });
+    // Another connection holds the write lock, and this one does not wait for it: every slice fails with SQLITE_BUSY.
+    database.pragma('busy_timeout = 0');
+    const other = openDatabase(databaseFile);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      let settled = false;
+      void loop.idle().then(() => (settled = true));
+      await loop.finish();
+      expect(faults.map((fault) => (fault as { code?: string }).code)).toEqual(['SQLITE_BUSY']);
+      await sleep(50);
+      expect([settled, stitchedEvents()]).toEqual([false, 0]);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 
   it('answers a wait for the records acknowledged so far once they are stitched, while a flood keeps adding more', async () => {
