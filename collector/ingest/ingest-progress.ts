@@ -81,8 +81,10 @@ export function progressPublisher(memory: IngestProgressMemory): ProgressPublish
 
 /** The worker's side. */
 export interface ProgressReader {
-  /** Where the records on disk end. */
+  /** Where the records on disk end, for a read of them (remembered for waitForRecords). */
   durableEnd(): InboxPosition;
+  /** Where the records on disk end, for anything but reading them: what a settle waits for. */
+  peekDurableEnd(): InboxPosition;
   /** True while the HTTP thread is busy with a flood of beacons (its latest window). */
   httpIsBusy(): boolean;
   /**
@@ -99,6 +101,7 @@ export function progressReader(memory: IngestProgressMemory): ProgressReader {
       lastSeen = Atomics.load(memory, Slot.DurableEnd);
       return unpackPosition(lastSeen);
     },
+    peekDurableEnd: () => unpackPosition(Atomics.load(memory, Slot.DurableEnd)),
     httpIsBusy: () =>
       Number(Atomics.load(memory, Slot.HttpLoad)) / 1000 >= HTTP_BUSY_UTILIZATION && Number(Atomics.load(memory, Slot.BeaconRate)) >= FLOOD_BEACONS_PER_SECOND,
     waitForRecords() {

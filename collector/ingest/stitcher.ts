@@ -96,13 +96,17 @@ export function createStitchLoop(
   let stoppedByFault: (() => void) | null = null;
   let position: InboxPosition = inbox.position() ?? { segment: 0, offset: 0 };
 
-  /** Wakes every waiter (caught up, or stopped), or only those whose records are stitched. */
-  function wakeIdleWaiters(which: 'all' | 'reached' = 'all'): void {
-    const reached = (until: InboxPosition | null) =>
-      until !== null && (position.segment > until.segment || (position.segment === until.segment && position.offset >= until.offset));
-    const waking = which === 'all' ? idleWaiters : idleWaiters.filter((waiter) => reached(waiter.until));
+  /**
+   * Wakes the waiters whose records are stitched, and when `caughtUp` (a read found nothing more)
+   * those waiting for that. A waiter's `until` may lie past a caught-up read's end: it asked while
+   * that read ran, and waits for the next.
+   */
+  function wakeIdleWaiters(caughtUp: boolean): void {
+    const done = ({ until }: { until: InboxPosition | null }) =>
+      until === null ? caughtUp : position.segment > until.segment || (position.segment === until.segment && position.offset >= until.offset);
+    const waking = idleWaiters.filter(done);
     if (waking.length === 0) return;
-    idleWaiters = which === 'all' ? [] : idleWaiters.filter((waiter) => !reached(waiter.until));
+    idleWaiters = idleWaiters.filter((waiter) => !done(waiter));
     for (const waiter of waking) waiter.resolve();
   }
 
@@ -187,11 +191,11 @@ export function createStitchLoop(
     running = false;
     if (!advanced) {
       deferringSince = null;
-      wakeIdleWaiters();
-      if (!waitForRecords()) schedule(0);
+      wakeIdleWaiters(true);
+      if (idleWaiters.length > 0 || !waitForRecords()) schedule(0);
       return;
     }
-    wakeIdleWaiters('reached');
+    wakeIdleWaiters(false);
     schedule(busy && idleWaiters.length === 0 ? took * BUSY_PAUSE_FACTOR : 0);
   }
 

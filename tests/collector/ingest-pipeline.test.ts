@@ -401,6 +401,22 @@ describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
     expect(stitchedEvents()).toBe(60);
   });
 
+  it('does not answer a wait with a read that began before the records it waits for were synced', async () => {
+    // The inbox reader asks where the synced records end when it opens and at each read. Nothing is
+    // synced when it opens, at the first read (which only moves to segment 1) and at the second
+    // (which finds nothing more); all 60 records are by the third — as when a settle arrives while
+    // a read that finds nothing more runs.
+    let asked = 0;
+    const synced = {
+      get records() {
+        return asked++ < 3 ? 0 : 60;
+      },
+    };
+    const { loop, stitchedEvents, endOf } = await stitchLoopOver(60, { now: false }, { synced });
+    await loop.idle(endOf(60));
+    expect(stitchedEvents()).toBe(60);
+  });
+
   it('ends a shutdown that a database fault stops, without telling those who wait for the trails that they are complete', async () => {
     const faults: unknown[] = [];
     const { loop, stitchedEvents, databaseFile, database } = await stitchLoopOver(60, { now: false }, { onFault: (error) => faults.push(error) });
