@@ -24,6 +24,8 @@ export interface InboxRead {
    * segment whose every record is read can be deleted without waiting for a record after it.
    */
   next: InboxPosition;
+  /** Where the synced records ended when this read began: what a caught-up reader waits past. */
+  durableEnd: InboxPosition;
 }
 
 export interface InboxReader {
@@ -122,7 +124,7 @@ export function openInboxReader(directory: string, durableEnd: () => InboxPositi
       while (readable && lines.length < limit) {
         ({ readable, reached } = settle(readLines(readable, endOf(readable.segment)!, limit, lines)));
       }
-      return { lines, next: reached };
+      return { lines, next: reached, durableEnd: durable };
     },
     removeBefore(segment) {
       for (const old of listSegments(directory)) {

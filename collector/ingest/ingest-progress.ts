@@ -81,32 +81,26 @@ export function progressPublisher(memory: IngestProgressMemory): ProgressPublish
 
 /** The worker's side. */
 export interface ProgressReader {
-  /** Where the records on disk end, for a read of them (remembered for waitForRecords). */
+  /** Where the records on disk end. */
   durableEnd(): InboxPosition;
-  /** Where the records on disk end, for anything but reading them: what a settle waits for. */
-  peekDurableEnd(): InboxPosition;
   /** True while the HTTP thread is busy with a flood of beacons (its latest window). */
   httpIsBusy(): boolean;
   /**
-   * Asks to be told of the next sync. False when records were synced since the last durableEnd()
-   * (read them now: no message will come for them); true when the caller can wait for the message.
+   * Asks to be told of the next sync, having read every record up to `readUpTo` (the end its read
+   * began with). False when records were synced past it (read them now: no message will come for
+   * them); true when the caller can wait for the message.
    */
-  waitForRecords(): boolean;
+  waitForRecords(readUpTo: InboxPosition): boolean;
 }
 
 export function progressReader(memory: IngestProgressMemory): ProgressReader {
-  let lastSeen = Atomics.load(memory, Slot.DurableEnd);
   return {
-    durableEnd() {
-      lastSeen = Atomics.load(memory, Slot.DurableEnd);
-      return unpackPosition(lastSeen);
-    },
-    peekDurableEnd: () => unpackPosition(Atomics.load(memory, Slot.DurableEnd)),
+    durableEnd: () => unpackPosition(Atomics.load(memory, Slot.DurableEnd)),
     httpIsBusy: () =>
       Number(Atomics.load(memory, Slot.HttpLoad)) / 1000 >= HTTP_BUSY_UTILIZATION && Number(Atomics.load(memory, Slot.BeaconRate)) >= FLOOD_BEACONS_PER_SECOND,
-    waitForRecords() {
+    waitForRecords(readUpTo) {
       Atomics.store(memory, Slot.WorkerWaiting, 1n);
-      if (Atomics.load(memory, Slot.DurableEnd) === lastSeen) return true;
+      if (Atomics.load(memory, Slot.DurableEnd) === packPosition(readUpTo)) return true;
       Atomics.store(memory, Slot.WorkerWaiting, 0n);
       return false;
     },

@@ -72,8 +72,8 @@ export interface StitchLoopOptions {
   onFault: (error: unknown) => void;
   /** True while the HTTP thread is busy answering: stitching waits (see the top of this file). */
   httpIsBusy: () => boolean;
-  /** Everything is stitched: asks for a nudge at the next sync. False if records came meanwhile (no nudge will come for them). */
-  waitForRecords: () => boolean;
+  /** Everything up to `readUpTo` is stitched: asks for a nudge at the next sync. False if records were synced past it (no nudge will come for them). */
+  waitForRecords: (readUpTo: InboxPosition) => boolean;
   /** How long stitching may wait for a busy HTTP thread (default MAX_DEFERRAL_MS; tests use less). */
   maxDeferralMs?: number;
 }
@@ -154,8 +154,11 @@ export function createStitchLoop(
     const started = performance.now();
     /** Whether this slice moved the position: records arrived meanwhile are read by the next slice, not taken as caught up. */
     let advanced: boolean;
+    /** Where the synced records ended when the read began. */
+    let readUpTo: InboxPosition;
     try {
-      const { lines, next } = reader.read(position, busy ? BUSY_SLICE_RECORDS : IDLE_SLICE_RECORDS);
+      const { lines, next, durableEnd } = reader.read(position, busy ? BUSY_SLICE_RECORDS : IDLE_SLICE_RECORDS);
+      readUpTo = durableEnd;
       const finishedSegments = next.segment > position.segment;
       if (lines.length > 0) {
         await stitchLines(lines, position, next);
@@ -192,7 +195,7 @@ export function createStitchLoop(
     if (!advanced) {
       deferringSince = null;
       wakeIdleWaiters(true);
-      if (idleWaiters.length > 0 || !waitForRecords()) schedule(0);
+      if (idleWaiters.length > 0 || !waitForRecords(readUpTo)) schedule(0);
       return;
     }
     wakeIdleWaiters(false);

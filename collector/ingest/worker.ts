@@ -75,7 +75,7 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'settle': {
       // Everything acknowledged before the ask is synced by now: a flood after it does not hold the answer back.
-      const acknowledged = progress.peekDurableEnd();
+      const acknowledged = progress.durableEnd();
       void legacyStitched.then(() => stitching.idle(acknowledged)).then(() => post({ type: 'settled', id: message.id }));
       break;
     }

@@ -153,7 +153,7 @@ describe('the inbox files', () => {
     const secondRead = reader.read(firstRead.next, 2);
     expect(secondRead.lines.map((line) => line.text)).toEqual(texts.slice(5, 7));
     expect(reader.read(secondRead.next, 100).lines.map((line) => line.text)).toEqual(texts.slice(7));
-    expect(reader.read(ends.at(-1)!, 100)).toEqual({ lines: [], next: ends.at(-1)! });
+    expect(reader.read(ends.at(-1)!, 100)).toEqual({ lines: [], next: ends.at(-1)!, durableEnd: ends.at(-1)! });
     reader.close();
   });
 
@@ -164,9 +164,9 @@ describe('the inbox files', () => {
     writeFileSync(segmentFile(directory, 2), '{"n":2}\n');
     writeFileSync(segmentFile(directory, 3), '');
     const reader = openInboxReader(directory, () => ({ segment: 3, offset: 0 }), () => {});
-    expect(reader.read({ segment: 1, offset: 0 }, 1)).toEqual({ lines: [{ text: '{"n":1}', next: { segment: 1, offset: 8 } }], next: { segment: 1, offset: 8 } });
-    expect(reader.read({ segment: 1, offset: 8 }, 100)).toEqual({ lines: [{ text: '{"n":2}', next: { segment: 2, offset: 8 } }], next: { segment: 3, offset: 0 } });
-    expect(reader.read({ segment: 2, offset: 8 }, 100)).toEqual({ lines: [], next: { segment: 3, offset: 0 } });
+    expect(reader.read({ segment: 1, offset: 0 }, 1)).toEqual({ lines: [{ text: '{"n":1}', next: { segment: 1, offset: 8 } }], next: { segment: 1, offset: 8 }, durableEnd: { segment: 3, offset: 0 } });
+    expect(reader.read({ segment: 1, offset: 8 }, 100)).toEqual({ lines: [{ text: '{"n":2}', next: { segment: 2, offset: 8 } }], next: { segment: 3, offset: 0 }, durableEnd: { segment: 3, offset: 0 } });
+    expect(reader.read({ segment: 2, offset: 8 }, 100)).toEqual({ lines: [], next: { segment: 3, offset: 0 }, durableEnd: { segment: 3, offset: 0 } });
     reader.close();
   });
 
@@ -273,9 +273,10 @@ describe('what the HTTP thread and the worker share (ingest-progress.ts)', () =>
     expect(reader.durableEnd()).toEqual({ segment: 3, offset: 0 });
     // A worker busy stitching is not told of each sync: it reads the end when it next reads.
     expect(publisher.publishDurableEnd({ segment: 3, offset: 700 })).toBe(false);
-    expect(reader.durableEnd()).toEqual({ segment: 3, offset: 700 });
+    const read = reader.durableEnd();
+    expect(read).toEqual({ segment: 3, offset: 700 });
     // Caught up: it waits, and the next sync says to wake it — once.
-    expect(reader.waitForRecords()).toBe(true);
+    expect(reader.waitForRecords(read)).toBe(true);
     expect(publisher.publishDurableEnd({ segment: 4, offset: 2 ** 33 })).toBe(true);
     expect(publisher.publishDurableEnd({ segment: 4, offset: 2 ** 33 + 10 })).toBe(false);
     expect(reader.durableEnd()).toEqual({ segment: 4, offset: 2 ** 33 + 10 });
@@ -285,9 +286,9 @@ describe('what the HTTP thread and the worker share (ingest-progress.ts)', () =>
     const memory = createIngestProgressMemory({ segment: 1, offset: 0 });
     const publisher = progressPublisher(memory);
     const reader = progressReader(memory);
-    reader.durableEnd();
+    const read = reader.durableEnd();
     publisher.publishDurableEnd({ segment: 1, offset: 90 });
-    expect(reader.waitForRecords()).toBe(false);
+    expect(reader.waitForRecords(read)).toBe(false);
     // Not left waiting either: the next sync sends no message to a worker that is reading.
     expect(publisher.publishDurableEnd({ segment: 1, offset: 180 })).toBe(false);
   });
