@@ -8,7 +8,7 @@
  * again with the same schema and corrects the clock with the same receive time, which gives exactly
  * the batch the judge accepted.
  */
-import { correctClock, findClockIssues } from './clock.js';
+import { correctClock, findClockIssues, measureClockOffset } from './clock.js';
 import type { DeviceFacts } from './enrich.js';
 import { batchSchema } from './schema.js';
 import type { IngestBatch } from './stitch.js';
@@ -57,12 +57,13 @@ export function decodeInboxRecord(line: string): IngestBatch {
   const batch = batchSchema.parse(record.beacon);
   const issues = findClockIssues(batch, record.received_at);
   if (issues.length > 0) throw new Error(`the record's clock does not hold: ${issues[0]!.message}`);
-  const events = correctClock(batch, record.received_at);
+  const clockOffset = measureClockOffset(batch, record.received_at);
   return {
     siteId: record.site,
     siteDomains: record.domains,
     visitorClientId: batch.visitor,
+    clockOffset,
     device: { ...record.device, language: batch.lang ?? null, timeZone: batch.tz ?? null, screen: batch.screen ?? null },
-    events,
+    events: correctClock(batch.events, clockOffset),
   };
 }

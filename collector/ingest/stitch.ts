@@ -8,6 +8,7 @@
  * and writes each touched session and person once at the end.
  */
 import { attributeTouch, campaignKey, type Touch } from './channel.js';
+import { chooseClockOffset, correctClock } from './clock.js';
 import { normalizeEmail } from './email.js';
 import type { ValidEvent } from './schema.js';
 import type { DeviceFacts } from './enrich.js';
@@ -23,6 +24,11 @@ export interface IngestBatch {
   /** The browser's own visitor id from the wire. */
   visitorClientId: string;
   device: DeviceFacts & { language: string | null; timeZone: string | null; screen: string | null };
+  /**
+   * The offset the events' times were corrected by (received_at − sent_at, clock.ts). Absent in the
+   * batches an earlier version left in its inbox table, corrected by an offset it did not keep.
+   */
+  clockOffset?: number;
   /** Events with `ts` already corrected for clock skew, in any order. */
   events: ValidEvent[];
 }
@@ -32,6 +38,8 @@ export interface VisitorRecord {
   personId: number;
   /** The device facts as stored, in the store's own form: unchanged facts are not written again. */
   storedDevice: string;
+  /** The smallest clock offset its beacons measured (clock.ts); null before the first that kept it. */
+  clockOffset: number | null;
 }
 
 /** Where a session came from: what its landing page view carried. */
@@ -66,8 +74,8 @@ export interface Traits {
 /** Synchronous storage operations, all called inside one transaction. */
 export interface StitchStore {
   findVisitor(siteId: number, clientId: string): VisitorRecord | null;
-  createVisitor(batch: IngestBatch, personId: number, at: number): VisitorRecord;
-  updateVisitor(visitor: VisitorRecord, batch: IngestBatch, lastSeen: number): void;
+  createVisitor(batch: IngestBatch, personId: number, at: number, clockOffset: number | null): VisitorRecord;
+  updateVisitor(visitor: VisitorRecord, batch: IngestBatch, lastSeen: number, clockOffset: number | null): void;
   createPerson(siteId: number, email: string | null, at: number): number;
   findPerson(personId: number): PersonRecord;
   findPersonByEmail(siteId: number, email: string): PersonRecord | null;
@@ -93,15 +101,16 @@ export interface StitchStore {
 }
 
 export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
-  const events = [...batch.events].sort((a, b) => a.ts - b.ts);
-  const firstTs = events[0]!.ts;
   let visitor = store.findVisitor(batch.siteId, batch.visitorClientId);
+  const { events: placed, clockOffset } = placeOnBrowsersBestClock(batch, visitor?.clockOffset ?? null);
+  const events = [...placed].sort((a, b) => a.ts - b.ts);
+  const firstTs = events[0]!.ts;
   let stored = new Set<string>();
   if (visitor) {
     stored = store.findStoredEventIds(visitor.id, events.map((event) => event.id));
   } else {
     const personId = store.createPerson(batch.siteId, null, firstTs);
-    visitor = store.createVisitor(batch, personId, firstTs);
+    visitor = store.createVisitor(batch, personId, firstTs, clockOffset);
     store.linkVisitor(visitor.id, personId, firstTs);
   }
 
@@ -130,7 +139,18 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
   }
   sessions.save();
   for (const [personId, span] of personSpans) store.touchPerson(personId, span.first, span.last);
-  store.updateVisitor(visitor, batch, lastSeen);
+  store.updateVisitor(visitor, batch, lastSeen, clockOffset);
+}
+
+/**
+ * The batch's events moved from the offset the batch measured to the one `chooseClockOffset` picks
+ * for the browser (clock.ts), and the offset to remember for it.
+ */
+function placeOnBrowsersBestClock(batch: IngestBatch, best: number | null): { events: readonly ValidEvent[]; clockOffset: number | null } {
+  if (batch.clockOffset === undefined) return { events: batch.events, clockOffset: best };
+  const clockOffset = chooseClockOffset(best, batch.clockOffset);
+  const shift = clockOffset - batch.clockOffset;
+  return { events: shift === 0 ? batch.events : correctClock(batch.events, shift), clockOffset };
 }
 
 /** A merged-away person no longer exists: what this batch saw of it belongs to the survivor. */

@@ -44,12 +44,12 @@ export interface IngestRepository {
 
 export function createIngestRepository(database: SqliteDatabase): IngestRepository {
   const statements = {
-    findVisitor: database.prepare(`SELECT id, person_id AS personId, json_array(browser, os, device, ip, ip_country, asn, organisation, language, time_zone, screen) AS storedDevice
-      FROM visitors WHERE site_id = ? AND client_id = ?`),
-    createVisitor: database.prepare(`INSERT INTO visitors (site_id, client_id, person_id, first_seen, last_seen, browser, os, device, ip, ip_country, asn, organisation, language, time_zone, screen)
-      VALUES (@siteId, @clientId, @personId, @at, @at, @browser, @os, @device, @ip, @ipCountry, @asn, @organisation, @language, @timeZone, @screen)`),
-    touchVisitor: database.prepare('UPDATE visitors SET last_seen = max(last_seen, ?) WHERE id = ?'),
-    updateVisitor: database.prepare(`UPDATE visitors SET last_seen = max(last_seen, @lastSeen), browser = coalesce(@browser, browser), os = coalesce(@os, os),
+    findVisitor: database.prepare(`SELECT id, person_id AS personId, json_array(browser, os, device, ip, ip_country, asn, organisation, language, time_zone, screen) AS storedDevice,
+      clock_offset AS clockOffset FROM visitors WHERE site_id = ? AND client_id = ?`),
+    createVisitor: database.prepare(`INSERT INTO visitors (site_id, client_id, person_id, first_seen, last_seen, clock_offset, browser, os, device, ip, ip_country, asn, organisation, language, time_zone, screen)
+      VALUES (@siteId, @clientId, @personId, @at, @at, @clockOffset, @browser, @os, @device, @ip, @ipCountry, @asn, @organisation, @language, @timeZone, @screen)`),
+    touchVisitor: database.prepare('UPDATE visitors SET last_seen = max(last_seen, ?), clock_offset = ? WHERE id = ?'),
+    updateVisitor: database.prepare(`UPDATE visitors SET last_seen = max(last_seen, @lastSeen), clock_offset = @clockOffset, browser = coalesce(@browser, browser), os = coalesce(@os, os),
       device = coalesce(@device, device), ip = coalesce(@ip, ip), ip_country = coalesce(@ipCountry, ip_country), asn = coalesce(@asn, asn),
       organisation = coalesce(@organisation, organisation), language = coalesce(@language, language), time_zone = coalesce(@timeZone, time_zone),
       screen = coalesce(@screen, screen) WHERE id = @visitorId`),
@@ -143,14 +143,14 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
 
   const store: StitchStore = {
     findVisitor: (siteId, clientId) => (statements.findVisitor.get(siteId, clientId) as VisitorRecord | undefined) ?? null,
-    createVisitor(batch, personId, at) {
-      const result = statements.createVisitor.run({ siteId: batch.siteId, clientId: batch.visitorClientId, personId, at, ...batch.device });
-      return { id: Number(result.lastInsertRowid), personId, storedDevice: deviceSignature(batch.device) };
+    createVisitor(batch, personId, at, clockOffset) {
+      const result = statements.createVisitor.run({ siteId: batch.siteId, clientId: batch.visitorClientId, personId, at, clockOffset, ...batch.device });
+      return { id: Number(result.lastInsertRowid), personId, storedDevice: deviceSignature(batch.device), clockOffset };
     },
-    updateVisitor(visitor, batch, lastSeen) {
+    updateVisitor(visitor, batch, lastSeen, clockOffset) {
       // Most batches come from the same browser on the same network as the last one.
-      if (deviceSignature(batch.device) === visitor.storedDevice) statements.touchVisitor.run(lastSeen, visitor.id);
-      else statements.updateVisitor.run({ visitorId: visitor.id, lastSeen, ...batch.device });
+      if (deviceSignature(batch.device) === visitor.storedDevice) statements.touchVisitor.run(lastSeen, clockOffset, visitor.id);
+      else statements.updateVisitor.run({ visitorId: visitor.id, lastSeen, clockOffset, ...batch.device });
     },
     createPerson: (siteId, email, at) => Number(statements.createPerson.run(siteId, email, at, at).lastInsertRowid),
     findPerson: (personId) => statements.findPerson.get(personId) as PersonRecord,

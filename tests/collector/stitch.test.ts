@@ -23,7 +23,7 @@ describe('stitching', () => {
   });
   afterEach(() => collector.close());
 
-  const send = (visitor: string, events: WireEvent[], options: { clockSkew?: number } = {}) => postAcceptedBatch(collector.app, batch(siteKey, visitor, events, options));
+  const send = (visitor: string, events: WireEvent[], options: { clockSkew?: number; transit?: number } = {}) => postAcceptedBatch(collector.app, batch(siteKey, visitor, events, options));
 
   const personIdByEmail = (email: string) =>
     collector.database.prepare('SELECT id FROM people WHERE email = ?').pluck().get(email) as number | undefined;
@@ -86,6 +86,47 @@ describe('stitching', () => {
       const trail = await trailOf(personIdOfVisitor('visitor-fast'));
       expect(trail.sessions).toHaveLength(1);
       expect(urlsOf(trail)).toEqual([`pageview ${SITE}/a`, `pageview ${SITE}/b`]);
+    });
+
+    // Each beacon: one event (`at` ms after BASE_TIME on a browser clock that agrees with the server's),
+    // sent `transit` ms before it arrives; beacons arrive in the order listed.
+    const contact = `${SITE}/contact`;
+    const thanks = `${SITE}/thanks`;
+    it.each([
+      {
+        case: 'a form sent as its page unloads, slower in transit than the next page view, stays before it',
+        beacons: [
+          { event: pageview(BASE_TIME, contact), transit: 0 },
+          { event: pageview(BASE_TIME + 300, thanks), transit: 0 },
+          { event: formSubmit(BASE_TIME + 200, contact, { email: 'ana@buyer-gmbh.de' }), transit: 1_500 },
+        ],
+        order: [`pageview ${contact}`, `form_submit ${contact}`, `pageview ${thanks}`],
+      },
+      {
+        case: 'a beacon quicker in transit than the first one lowers the offset used for the later ones',
+        beacons: [
+          { event: pageview(BASE_TIME, `${SITE}/`), transit: 1_000 },
+          { event: pageview(BASE_TIME + 5_000, contact), transit: 0 },
+          { event: formSubmit(BASE_TIME + 5_200, contact, { email: 'ana@buyer-gmbh.de' }), transit: 1_500 },
+          { event: pageview(BASE_TIME + 5_500, thanks), transit: 0 },
+        ],
+        order: [`pageview ${SITE}/`, `pageview ${contact}`, `form_submit ${contact}`, `pageview ${thanks}`],
+      },
+    ])('$case', async ({ beacons, order }) => {
+      for (const { event: item, transit } of beacons) await send('visitor-a', [item], { transit });
+      const trail = await trailOf(personIdOfVisitor('visitor-a'));
+      expect(urlsOf(trail)).toEqual(order);
+    });
+
+    it('follows a browser clock set back by minutes instead of taking the difference for transit', async () => {
+      await send('visitor-a', [pageview(BASE_TIME, `${SITE}/a`)]);
+      // The clock was set back 5 minutes between the two page views, which are a minute apart.
+      await send('visitor-a', [pageview(BASE_TIME + MINUTE, `${SITE}/b`)], { clockSkew: -5 * MINUTE });
+      const trail = await trailOf(personIdOfVisitor('visitor-a'));
+      expect(urlsOf(trail)).toEqual([`pageview ${SITE}/a`, `pageview ${SITE}/b`]);
+      const [first, second] = trail.sessions.flatMap((session) => session.events.map((item) => item.ts));
+      expect(Math.abs(first! - BASE_TIME)).toBeLessThan(1_000);
+      expect(Math.abs(second! - (BASE_TIME + MINUTE))).toBeLessThan(1_000);
     });
   });
 

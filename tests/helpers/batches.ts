@@ -22,9 +22,10 @@ export const identify = (ts: number, url: string, traits: Record<string, string>
 /**
  * A batch sent now by a browser whose clock agrees with the server's (the collector then keeps the
  * events' times, give or take the milliseconds in transit). Pass `clockSkew` to model a browser
- * clock that is ahead (positive) or behind: event times and sent_at are shifted alike.
+ * clock that is ahead (positive) or behind: event times and sent_at are shifted alike; and
+ * `transit` for a beacon that was sent that many milliseconds before it arrives.
  */
-export function batch(site: string, visitor: string, events: WireEvent[], options: { clockSkew?: number } = {}): CollectBatch {
+export function batch(site: string, visitor: string, events: WireEvent[], options: { clockSkew?: number; transit?: number } = {}): CollectBatch {
   const skew = options.clockSkew ?? 0;
-  return { site, visitor, sent_at: Date.now() + skew, events: events.map((item) => ({ ...item, ts: item.ts + skew })) };
+  return { site, visitor, sent_at: Date.now() + skew - (options.transit ?? 0), events: events.map((item) => ({ ...item, ts: item.ts + skew })) };
 }
