@@ -126,6 +126,23 @@ describe('the inbox files', () => {
     expect(writer.durableEnd()).toEqual(ends[0]);
   });
 
+  it('keeps the durable end moving forward when a sync asked before a new segment reports after it', async () => {
+    const directory = temporaryFolder();
+    const { writer, ends } = openWriter(directory);
+    const appended = writer.append(Buffer.from('{"n":1}\n'));
+    // Runs right after the group's write and its ask to the sync thread (both in a setImmediate of
+    // this turn) and before the thread's answer can be read: the answer comes in a later phase.
+    await new Promise<void>((resolve) => setImmediate(() => {
+      writer.startNewSegment();
+      resolve();
+    }));
+    expect(ends).toEqual([{ segment: 2, offset: 0 }]);
+    await appended;
+    // The sync of segment 1 has answered by now; segment 2 is where the records synced so far end.
+    expect(ends).toEqual([{ segment: 2, offset: 0 }]);
+    expect(writer.durableEnd()).toEqual({ segment: 2, offset: 0 });
+  });
+
   it('starts a new segment past its size, and never appends to a segment an earlier writer left', async () => {
     const directory = temporaryFolder();
     const first = openWriter(directory, 100);
