@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { INGEST_WORKER_FILE } from '../paths.js';
 import { inboxDirectory } from './inbox-files.js';
-import { createIngestProgressMemory, progressPublisher } from './ingest-progress.js';
+import { LOAD_WINDOW_MS, createIngestProgressMemory, progressPublisher } from './ingest-progress.js';
 import { openInboxWriter } from './inbox-writer.js';
 import type { FromWorker, IngestWorkerData, ToWorker } from './worker-protocol.js';
 
@@ -34,8 +34,6 @@ const MAX_RESTART_PAUSE_MS = 30_000;
  * them) should not outlive an erase or the retention by much.
  */
 const SEGMENT_MAX_AGE_MS = 10 * 60_000;
-/** How often the HTTP thread tells the worker how busy it is (ingest-progress.ts): stitching waits out a flood. */
-const LOAD_WINDOW_MS = 250;
 
 export function startIngestPipeline(options: { databaseFile: string; log: PipelineLog; segmentBytes?: number; segmentMaxAgeMs?: number }): IngestPipeline {
   const settleWaiters = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();

@@ -18,6 +18,7 @@ import type { IngestRepository } from '../repositories/ingest.js';
 import type { InboxRepository } from '../repositories/inbox.js';
 import type { InboxPosition } from './inbox-files.js';
 import type { InboxLine, InboxReader } from './inbox-reader.js';
+import { LOAD_WINDOW_MS } from './ingest-progress.js';
 import { decodeInboxRecord } from './inbox-record.js';
 import { stitchBatch, type IngestBatch } from './stitch.js';
 
@@ -35,6 +36,11 @@ const BUSY_PAUSE_FACTOR = 9;
 const MAX_DEFERRAL_MS = 30_000;
 /** While stitching waits for the HTTP thread, it looks again this often. */
 const DEFERRAL_RECHECK_MS = 250;
+/**
+ * A full-speed slice counts in the HTTP thread's load figures until the window it ended in has been
+ * replaced by the next one (ingest-progress.ts).
+ */
+const STITCHED_LATELY_MS = 2 * LOAD_WINDOW_MS;
 /** After a slice failed for a reason that is not its batches' (a busy or failing database), try again after this. */
 const RETRY_AFTER_FAULT_MS = 1_000;
 
@@ -70,8 +76,8 @@ export interface StitchLoopOptions {
   onFailure: (error: unknown, where: InboxPosition) => void;
   /** Hears of a slice that failed for another reason (the database); stitching resumes a moment later. */
   onFault: (error: unknown) => void;
-  /** True while the HTTP thread is busy answering: stitching waits (see the top of this file). */
-  httpIsBusy: () => boolean;
+  /** True while the HTTP thread is busy answering: stitching waits (see the top of this file). `stitchedLately`: as in ingest-progress.ts. */
+  httpIsBusy: (stitchedLately: boolean) => boolean;
   /** Everything up to `readUpTo` is stitched: asks for a nudge at the next sync. False if records were synced past it (no nudge will come for them). */
   waitForRecords: (readUpTo: InboxPosition) => boolean;
   /** How long stitching may wait for a busy HTTP thread (default MAX_DEFERRAL_MS; tests use less). */
@@ -90,6 +96,8 @@ export function createStitchLoop(
   let stopped = false;
   /** Since when stitching has been waiting for the busy HTTP thread; null when it is not waiting. */
   let deferringSince: number | null = null;
+  /** When a slice last ran at full speed (not paced for a busy HTTP thread). */
+  let lastFullSpeedSlice = -Infinity;
   let idleWaiters: Array<{ until: InboxPosition | null; resolve: () => void }> = [];
   let finishing = false;
   /** Ends finish() when a fault stops stitching during shutdown. */
@@ -140,7 +148,7 @@ export function createStitchLoop(
   async function runSlice(): Promise<void> {
     cancelScheduled = null;
     // Whoever waits in idle() wants the trails complete now.
-    const busy = idleWaiters.length === 0 && httpIsBusy();
+    const busy = idleWaiters.length === 0 && httpIsBusy(performance.now() - lastFullSpeedSlice < STITCHED_LATELY_MS);
     if (!busy) {
       deferringSince = null;
     } else {
@@ -199,6 +207,7 @@ export function createStitchLoop(
       return;
     }
     wakeIdleWaiters(false);
+    if (!busy) lastFullSpeedSlice = performance.now();
     schedule(busy && idleWaiters.length === 0 ? took * BUSY_PAUSE_FACTOR : 0);
   }
 

@@ -19,9 +19,10 @@ import { openInboxReader } from './inbox-reader.js';
 import { createStitchLoop, stitchLegacyInbox } from './stitcher.js';
 import { INGEST_WORKER_NICE_ABOVE_HTTP, type FromWorker, type IngestWorkerData, type ToWorker } from './worker-protocol.js';
 
-// Answering beacons comes first, and the scheduler enforces it where stitching's own deferral
-// (stitcher.ts) misjudges the load: in the bench's worst-case runs stitching ran during the load and
-// the collector answered 15–20 k requests a second; at this priority, 24–25 k (bench/RESULTS.md).
+// Answering beacons comes first, and the scheduler enforces it wherever stitching's own deferral
+// (stitcher.ts) would misjudge the load: before the deferral took its own full-speed slices into
+// account, stitching ran through the bench's worst-case loads and the collector answered 15–20 k
+// requests a second; at this priority, 24–25 k (bench/RESULTS.md).
 lowerThisThreadsPriority(INGEST_WORKER_NICE_ABOVE_HTTP);
 
 const port = parentPort!;

@@ -7,7 +7,7 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../collector/db/open.js';
 import { createGroupCommit } from '../../collector/ingest/group-commit.js';
 import { inboxDirectory, listSegments, segmentFile, type InboxPosition } from '../../collector/ingest/inbox-files.js';
@@ -310,18 +310,22 @@ describe('what the HTTP thread and the worker share (ingest-progress.ts)', () =>
     expect(publisher.publishDurableEnd({ segment: 1, offset: 180 })).toBe(false);
   });
 
-  it('calls the HTTP thread busy only when it spends most of its time on a flood of beacons', () => {
+  it('calls the HTTP thread busy when it spends most of its time on a flood of beacons, or when a flood comes while stitching runs', () => {
     const memory = createIngestProgressMemory({ segment: 1, offset: 0 });
     const publisher = progressPublisher(memory);
     const reader = progressReader(memory);
-    expect(reader.httpIsBusy()).toBe(false);
+    expect(reader.httpIsBusy(false)).toBe(false);
     publisher.publishHttpLoad(0.9, 20_000);
-    expect(reader.httpIsBusy()).toBe(true);
+    expect(reader.httpIsBusy(false)).toBe(true);
     // A busy dashboard, or a real site's few beacons a second: no reason to hold trails back.
     publisher.publishHttpLoad(0.9, 40);
-    expect(reader.httpIsBusy()).toBe(false);
+    expect(reader.httpIsBusy(false)).toBe(false);
+    expect(reader.httpIsBusy(true)).toBe(false);
+    // Many beacons on a thread that has time to spare (a machine with cores to spare)...
     publisher.publishHttpLoad(0.2, 5_000);
-    expect(reader.httpIsBusy()).toBe(false);
+    expect(reader.httpIsBusy(false)).toBe(false);
+    // ...unless stitching ran meanwhile: the thread's answers then waited for a core, which made it look idle.
+    expect(reader.httpIsBusy(true)).toBe(true);
   });
 });
 
@@ -335,7 +339,7 @@ describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
    */
   async function stitchLoopOver(
     records: number,
-    busy: { now: boolean },
+    busy: { now: boolean | ((stitchedLately: boolean) => boolean) },
     {
       maxDeferralMs,
       synced,
@@ -360,7 +364,7 @@ describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
         throw error;
       },
       onFault,
-      httpIsBusy: () => busy.now,
+      httpIsBusy: (stitchedLately) => (typeof busy.now === 'function' ? busy.now(stitchedLately) : busy.now),
       waitForRecords,
       maxDeferralMs,
     });
@@ -371,6 +375,23 @@ describe('stitching while the HTTP thread is busy (stitcher.ts)', () => {
     return { loop, stitchedEvents, endOf, databaseFile, database };
   }
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('waits for a flood that starts while it stitches at full speed, though the HTTP thread then looks half idle', async () => {
+    const memory = createIngestProgressMemory({ segment: 1, offset: 0 });
+    // A flood's rate, and the load the HTTP thread shows while stitching takes a core.
+    progressPublisher(memory).publishHttpLoad(0.4, 12_000);
+    const { httpIsBusy } = progressReader(memory);
+    const { loop, stitchedEvents } = await stitchLoopOver(3_000, { now: httpIsBusy });
+    loop.nudge();
+    while (stitchedEvents() === 0) await sleep(5);
+    // The first slice (1,000 records) ran before the flood was seen; the next waits, until the
+    // load figures no longer cover a full-speed slice and show the thread's own load.
+    const afterFirstSlice = stitchedEvents();
+    await sleep(300);
+    expect(stitchedEvents()).toBe(afterFirstSlice);
+    // With the HTTP thread truly half idle, stitching goes on between looks: it is not held back for long.
+    await vi.waitFor(() => expect(stitchedEvents()).toBe(3_000), { timeout: 10_000, interval: 50 });
+  });
 
   it('waits while the HTTP thread is busy, and stitches everything once it is not', async () => {
     const busy = { now: true };
