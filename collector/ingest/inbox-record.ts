@@ -5,10 +5,10 @@
  * The body goes in as the bytes received rather than re-serialized from the validated batch: on the
  * HTTP thread, where every microsecond of a request counts, that saves a JSON.stringify of the whole
  * batch, and copying bytes saves turning the decoded text back into UTF-8. The worker validates it
- * again with the same schema and corrects the clock with the same receive time, which gives exactly
+ * again with the same schema and measures the clock with the same receive time, which gives exactly
  * the batch the judge accepted.
  */
-import { correctClock, findClockIssues, measureClockOffset } from './clock.js';
+import { findClockIssues, measureClockOffset } from './clock.js';
 import type { DeviceFacts } from './enrich.js';
 import { batchSchema } from './schema.js';
 import type { IngestBatch } from './stitch.js';
@@ -57,13 +57,12 @@ export function decodeInboxRecord(line: string): IngestBatch {
   const batch = batchSchema.parse(record.beacon);
   const issues = findClockIssues(batch, record.received_at);
   if (issues.length > 0) throw new Error(`the record's clock does not hold: ${issues[0]!.message}`);
-  const clockOffset = measureClockOffset(batch, record.received_at);
   return {
     siteId: record.site,
     siteDomains: record.domains,
     visitorClientId: batch.visitor,
-    clockOffset,
     device: { ...record.device, language: batch.lang ?? null, timeZone: batch.tz ?? null, screen: batch.screen ?? null },
-    events: correctClock(batch.events, clockOffset),
+    clockOffset: measureClockOffset(batch, record.received_at),
+    events: batch.events,
   };
 }

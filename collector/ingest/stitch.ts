@@ -25,11 +25,11 @@ export interface IngestBatch {
   visitorClientId: string;
   device: DeviceFacts & { language: string | null; timeZone: string | null; screen: string | null };
   /**
-   * The offset the events' times were corrected by (received_at − sent_at, clock.ts). Absent in the
-   * batches an earlier version left in its inbox table, corrected by an offset it did not keep.
+   * received_at − sent_at as this batch measured it (clock.ts). Absent in the batches an earlier
+   * version left in its inbox table, whose events it had already moved to the server's clock.
    */
   clockOffset?: number;
-  /** Events with `ts` already corrected for clock skew, in any order. */
+  /** Events in any order, with `ts` on the browser's clock (on the server's when `clockOffset` is absent). */
   events: ValidEvent[];
 }
 
@@ -102,7 +102,7 @@ export interface StitchStore {
 
 export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
   let visitor = store.findVisitor(batch.siteId, batch.visitorClientId);
-  const { events: placed, clockOffset } = placeOnBrowsersBestClock(batch, visitor?.clockOffset ?? null);
+  const { events: placed, clockOffset } = placeOnServersClock(batch, visitor?.clockOffset ?? null);
   const events = [...placed].sort((a, b) => a.ts - b.ts);
   const firstTs = events[0]!.ts;
   let stored = new Set<string>();
@@ -143,14 +143,14 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
 }
 
 /**
- * The batch's events moved from the offset the batch measured to the one `chooseClockOffset` picks
- * for the browser (clock.ts), and the offset to remember for it.
+ * The batch's events on the server's clock, moved by the offset `chooseClockOffset` picks for the
+ * browser from the one the batch measured and its best so far (clock.ts), and that offset, which
+ * the browser keeps as its best.
  */
-function placeOnBrowsersBestClock(batch: IngestBatch, best: number | null): { events: readonly ValidEvent[]; clockOffset: number | null } {
+function placeOnServersClock(batch: IngestBatch, best: number | null): { events: readonly ValidEvent[]; clockOffset: number | null } {
   if (batch.clockOffset === undefined) return { events: batch.events, clockOffset: best };
   const clockOffset = chooseClockOffset(best, batch.clockOffset);
-  const shift = clockOffset - batch.clockOffset;
-  return { events: shift === 0 ? batch.events : correctClock(batch.events, shift), clockOffset };
+  return { events: correctClock(batch.events, clockOffset), clockOffset };
 }
 
 /** A merged-away person no longer exists: what this batch saw of it belongs to the survivor. */
