@@ -3,7 +3,7 @@
 // divided by the number of events, and where the bytes are (SQLite's dbstat).
 //
 //   node bench/disk-per-event.mjs [--events 1000000]
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +14,8 @@ import { storeRealisticTraffic } from './realistic-traffic.mjs';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' } } });
 
-const file = join(mkdtempSync(join(tmpdir(), 'leadtrail-disk-')), 'leadtrail.db');
+const directory = mkdtempSync(join(tmpdir(), 'leadtrail-disk-'));
+const file = join(directory, 'leadtrail.db');
 const database = openDatabase(file);
 const repositories = createRepositories(database);
 const site = await repositories.sites.createSite({ name: 'Acme', domains: ['acme-valves.com'] });
@@ -27,5 +28,7 @@ const events = database.prepare('SELECT count(*) FROM events').pluck().get();
 const tables = database.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all();
 database.close();
 const bytes = statSync(file).size;
+// A million events take some 200 MB: a run leaves nothing behind.
+rmSync(directory, { recursive: true, force: true });
 console.log(`${events} events, ${(bytes / 2 ** 20).toFixed(1)} MiB, ${(bytes / events).toFixed(1)} bytes per event, stored in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 console.table(tables.map((table) => ({ ...table, perEvent: +(table.bytes / events).toFixed(1) })));

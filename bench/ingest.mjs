@@ -17,7 +17,7 @@
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -134,7 +134,10 @@ for (const model of values.models.split(',')) {
     bare.push(await warmedUpLoad(barePort, trafficModels[model]('bare')));
     await stop(bareServer);
 
-    const database = join(directory, `${model}-${run}.db`);
+    // Each run's database and inbox (hundreds of MB) go once they are counted.
+    const runDirectory = join(directory, `${model}-${run}`);
+    mkdirSync(runDirectory);
+    const database = join(runDirectory, 'leadtrail.db');
     const environment = { LEADTRAIL_DB: database, LEADTRAIL_RATE_LIMIT: '0', LOG_LEVEL: 'info', LEADTRAIL_ADMIN_PASSWORD: 'bench-password' };
     const added = execFileSync(process.execPath, ['bin/leadtrail.js', 'site', 'add', 'Bench', '--domain', 'acme-valves.com'], { env: { ...process.env, ...environment } }).toString();
     const siteKey = /Site key: (\w+)/.exec(added)[1];
@@ -150,6 +153,7 @@ for (const model of values.models.split(',')) {
     const usedBytes = (stored.pragma('page_count', { simple: true }) - stored.pragma('freelist_count', { simple: true })) * stored.pragma('page_size', { simple: true });
     figures.bytesPerEvent = Math.round(usedBytes / figures.storedEvents);
     stored.close();
+    rmSync(runDirectory, { recursive: true, force: true });
     // Every batch answered 204 holds 3 events that must be on disk; batches still in flight when
     // the load stopped may be stored too, so more is fine, fewer is data loss.
     if (figures.storedEvents < figures.ok * 3 || figures.setAside > 0 || figures.non2xx > 0) verified = false;
@@ -160,5 +164,6 @@ for (const model of values.models.split(',')) {
   const collectRps = median(collect.map((figure) => figure.rps));
   report.push({ model, bareRps, bareP99: median(bare.map((f) => f.p99)), collectRps, collectP99: median(collect.map((f) => f.p99)), catchUpSeconds: median(collect.map((f) => f.catchUpSeconds)), ratio: +(collectRps / bareRps).toFixed(2), bytesPerEvent: median(collect.map((f) => f.bytesPerEvent)), everyAnsweredEventStored: verified });
 }
+rmSync(directory, { recursive: true, force: true });
 console.table(report);
 console.log(JSON.stringify(report));
