@@ -13,6 +13,11 @@ export interface InboxPosition {
   offset: number;
 }
 
+/** Whether `position` is at `mark` or later in the inbox. */
+export function isAtOrPast(position: InboxPosition, mark: InboxPosition): boolean {
+  return position.segment > mark.segment || (position.segment === mark.segment && position.offset >= mark.offset);
+}
+
 export function inboxDirectory(databaseFile: string): string {
   return `${databaseFile}-inbox`;
 }

@@ -21,7 +21,7 @@ import { close, closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, m
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { createGroupCommit } from './group-commit.js';
-import { listSegments, segmentFile, type InboxPosition } from './inbox-files.js';
+import { isAtOrPast, listSegments, segmentFile, type InboxPosition } from './inbox-files.js';
 import { startSyncThread } from './sync-thread.js';
 
 /** Big enough that starting a segment (two fsyncs) is rare, small enough to delete soon after. */
@@ -141,7 +141,7 @@ export function openInboxWriter(
 
   /** Records up to `end` are on disk; syncs finish in order, but one asked before a rotation may report after it. */
   function advanceDurable(end: InboxPosition): void {
-    if (end.segment < durable.segment || (end.segment === durable.segment && end.offset <= durable.offset)) return;
+    if (isAtOrPast(durable, end)) return;
     durable = end;
     onDurable(end);
   }

@@ -16,7 +16,7 @@
  */
 import type { IngestRepository } from '../repositories/ingest.js';
 import type { InboxRepository } from '../repositories/inbox.js';
-import type { InboxPosition } from './inbox-files.js';
+import { isAtOrPast, type InboxPosition } from './inbox-files.js';
 import type { InboxLine, InboxReader } from './inbox-reader.js';
 import { LOAD_WINDOW_MS } from './ingest-progress.js';
 import { decodeInboxRecord } from './inbox-record.js';
@@ -110,8 +110,7 @@ export function createStitchLoop(
    * that read ran, and waits for the next.
    */
   function wakeIdleWaiters(caughtUp: boolean): void {
-    const done = ({ until }: { until: InboxPosition | null }) =>
-      until === null ? caughtUp : position.segment > until.segment || (position.segment === until.segment && position.offset >= until.offset);
+    const done = ({ until }: { until: InboxPosition | null }) => (until === null ? caughtUp : isAtOrPast(position, until));
     const waking = idleWaiters.filter(done);
     if (waking.length === 0) return;
     idleWaiters = idleWaiters.filter((waiter) => !done(waiter));
