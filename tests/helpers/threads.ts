@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { getPriority } from 'node:os';
 
 /** The nice value of each thread of this process (field 19 of a task's stat). */
-export function threadNices(): number[] {
+function threadNices(): number[] {
   return readdirSync('/proc/self/task').map((task) => {
     const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
