@@ -4,7 +4,7 @@
  * order (ingest/inbox-reader.ts) and stitched by the worker thread (ingest/stitcher.ts), resumed
  * after a crash. Real files, real SQLite files, the real app and its real threads.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -124,6 +124,28 @@ describe('the inbox files', () => {
     expect(readFileSync(file, 'utf8')).toBe(records.join(''));
     expect(ends).toEqual([{ segment: 1, offset: records.join('').length }]);
     expect(writer.durableEnd()).toEqual(ends[0]);
+  });
+
+  it('writes on in a new segment after a failed sync, so that no record acknowledged later sits behind the lost ones', async () => {
+    const directory = temporaryFolder();
+    const { writer } = openWriter(directory);
+    await writer.append(Buffer.from('{"n":1}\n'));
+    // The segment's descriptor is made to point at /dev/null: the next write "succeeds" and is lost,
+    // and its fdatasync fails (EINVAL), as a disk's failed write-back loses a write the kernel took.
+    const segment = segmentFile(directory, 1);
+    const segmentFd = Number(readdirSync('/proc/self/fd').find((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`) === segment; } catch { return false; } }));
+    closeSync(segmentFd);
+    expect(openSync('/dev/null', 'r+')).toBe(segmentFd);
+    await expect(writer.append(Buffer.from('{"n":2}\n'))).rejects.toThrow(/EINVAL/);
+    // The disk answers again (the kernel reports a lost write-back once: the next fdatasync succeeds).
+    closeSync(segmentFd);
+    expect(openSync(segment, 'r+')).toBe(segmentFd);
+    await writer.append(Buffer.from('{"n":3}\n'));
+    // Where record 2 should be, segment 1 has a hole of zeros, and the reader ends a segment there.
+    const reader = openInboxReader(directory, () => writer.durableEnd(), () => {});
+    expect(reader.read({ segment: 0, offset: 0 }, 100).lines.map((line) => line.text)).toEqual(['{"n":1}', '{"n":3}']);
+    reader.close();
+    expect(listSegments(directory)).toEqual([1, 2]);
   });
 
   it('keeps the durable end moving forward when a sync asked before a new segment reports after it', async () => {
