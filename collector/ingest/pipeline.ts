@@ -50,6 +50,8 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
     { segmentBytes: options.segmentBytes },
   );
   const progressMemory = createIngestProgressMemory(writer.durableEnd());
+  const firstSegmentOfThisProcess = writer.durableEnd().segment;
+  let workersStarted = 0;
   const progress = progressPublisher(progressMemory);
   let storedInWindow = 0;
   let loadBefore = performance.eventLoopUtilization();
@@ -72,7 +74,7 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
 
   function startWorker(): Worker {
     progress.resetWorkerWaiting();
-    const workerData: IngestWorkerData = { databaseFile: options.databaseFile, progressMemory };
+    const workerData: IngestWorkerData = { databaseFile: options.databaseFile, progressMemory, firstSegmentOfThisProcess: workersStarted++ === 0 ? firstSegmentOfThisProcess : null };
     const started = new Worker(INGEST_WORKER_FILE, { workerData });
     started.on('message', (message: FromWorker) => receive(message));
     started.on('error', (error) => options.log.error({ err: error }, 'the ingest worker failed'));

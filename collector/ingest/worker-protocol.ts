@@ -16,6 +16,13 @@ export interface IngestWorkerData {
   databaseFile: string;
   /** Shared with the HTTP thread: how far the inbox is synced, how busy the HTTP thread is (ingest-progress.ts). */
   progressMemory: IngestProgressMemory;
+  /**
+   * On the process's first worker, the first segment this process's writer made: positions saved by
+   * earlier processes are in segments before it, so a saved position at or past it was saved in a
+   * folder since lost or replaced (worker.ts). Null for a worker restarted in the same process,
+   * which finds the position this process saved.
+   */
+  firstSegmentOfThisProcess: number | null;
 }
 
 export type ToWorker =

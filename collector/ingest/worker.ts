@@ -26,7 +26,7 @@ import { INGEST_WORKER_NICE_ABOVE_HTTP, type FromWorker, type IngestWorkerData, 
 lowerThisThreadsPriority(INGEST_WORKER_NICE_ABOVE_HTTP);
 
 const port = parentPort!;
-const { databaseFile, progressMemory } = workerData as IngestWorkerData;
+const { databaseFile, progressMemory, firstSegmentOfThisProcess } = workerData as IngestWorkerData;
 const progress = progressReader(progressMemory);
 const post = (message: FromWorker) => port.postMessage(message);
 
@@ -45,12 +45,13 @@ const ingest = createIngestRepository(database);
 const reader = openInboxReader(inboxDirectory(databaseFile), progress.durableEnd, (segment, bytes) =>
   logError('skipped the end of an inbox segment that a crash cut short (never acknowledged)', new Error('torn record'), { segment, bytes }),
 );
-// A position past every segment there is means the folder was lost or replaced (a database restored
-// without it): read whatever the folder holds from its start, or nothing would ever be stitched again.
+// A position in a segment this process made, found at its start, was saved in a folder since lost or
+// replaced (a database restored without it): read whatever the folder holds from its start. Else the
+// records would never be stitched (a position past them), or the first ones skipped and the next read
+// from the middle of a record (a position in the new segment of the same number).
 const saved = inbox.position();
-const durableAtStart = progress.durableEnd();
-if (saved && saved.segment > durableAtStart.segment) {
-  logError('the inbox folder does not hold the segment stitching stopped in; reading it from its start', new Error('inbox position past its files'), { saved, durable: durableAtStart });
+if (saved && firstSegmentOfThisProcess !== null && saved.segment >= firstSegmentOfThisProcess) {
+  logError('the inbox folder does not hold the segment stitching stopped in; reading it from its start', new Error('inbox position past its files'), { saved, firstSegmentOfThisProcess });
   inbox.savePosition({ segment: 0, offset: 0 });
 }
 const stitching = createStitchLoop(reader, inbox, ingest, {
@@ -94,7 +95,8 @@ port.on('message', (message: ToWorker) => {
   }
 });
 
-// A crash may have left acknowledged records unstitched, or an earlier version batches in its table.
+// An earlier version may have left acknowledged batches in its ingest_inbox table; then the stitch
+// loop reads on from the saved position (what a crash left in the folder included).
 const legacyStitched = stitchLegacyInbox(inbox, ingest, (error) => logError('a batch left in ingest_inbox could not be stitched; it is kept in ingest_failures', error))
   .catch((error: unknown) => logError('stitching the batches left in ingest_inbox failed; they wait for the next start', error))
   .finally(() => stitching.nudge());

@@ -612,6 +612,21 @@ describe('the ingest worker', () => {
     expect(collector.database.prepare('SELECT client_id FROM visitors ORDER BY id').pluck().all()).toEqual(['visitor-in-old-folder', 'visitor-after-restore']);
   });
 
+  it('reads the new inbox folder from its start when the saved position is in a segment of the same number (a database restored without its folder)', async () => {
+    const databaseFile = join(temporaryFolder(), 'leadtrail.db');
+    const database = openDatabase(databaseFile);
+    const site = await createSiteRepository(database).createSite({ name: 'Acme', domains: ['acme.com'] });
+    // Stitching had read 50 bytes into segment 1; the folder is gone, and the writer starts a new segment 1.
+    database.prepare('INSERT INTO ingest_inbox_position (id, segment, offset) VALUES (1, 1, 50)').run();
+    database.close();
+    collector = await createTestCollector({ databaseFile });
+    for (const visitor of ['visitor-first-after-restore', 'visitor-second-after-restore']) {
+      expect((await postBatch(collector.app, batch(site.key, visitor, [pageview(BASE_TIME, 'https://acme.com/a')]), { origin: 'https://acme.com' })).statusCode).toBe(204);
+    }
+    expect(collector.database.prepare('SELECT client_id FROM visitors ORDER BY id').pluck().all()).toEqual(['visitor-first-after-restore', 'visitor-second-after-restore']);
+    expect(collector.database.prepare('SELECT count(*) FROM ingest_failures').pluck().get()).toBe(0);
+  });
+
   it('stitches a beacon by itself, without anyone waiting for it (the worker is woken by the sync)', async () => {
     collector = await createTestCollector();
     const site = await collector.repositories.sites.createSite({ name: 'Acme', domains: ['acme.com'] });
