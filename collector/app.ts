@@ -124,7 +124,7 @@ function scheduleRetentionPurge(app: FastifyInstance, repositories: Repositories
       .purgeExpired({ signal: stop.signal })
       .then(
         (purged) => {
-          if (purged.events + purged.sessions + purged.people > 0) app.log.info({ purged }, 'Retention purge: deleted expired events');
+          if (purged.events + purged.sessions + purged.people + purged.setAside > 0) app.log.info({ purged }, 'Retention purge: deleted expired events');
         },
         (error: unknown) => app.log.error({ err: error }, 'retention purge failed'),
       )

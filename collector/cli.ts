@@ -111,6 +111,6 @@ async function erase(repositories: Repositories, args: string[]): Promise<number
 
 async function purge(repositories: Repositories): Promise<number> {
   const purged = await repositories.retention.purgeExpired();
-  console.log(`Deleted ${purged.events} expired events, ${purged.sessions} visits left without events and ${purged.people} anonymous visitors left without visits.`);
+  console.log(`Deleted ${purged.events} expired events, ${purged.sessions} visits left without events, ${purged.people} anonymous visitors left without visits and ${purged.setAside} expired records set aside by stitching.`);
   return 0;
 }

@@ -261,9 +261,17 @@ export function parseClickIds(json: string | null): ClickIds {
 /**
  * Deletes one person and everything tied to them, in one transaction; false when there is no such
  * person. Shared by erasure and the retention purge (repositories/retention.ts).
+ *
+ * That includes the inbox records stitching set aside (`ingest_failures`) that name one of their
+ * browsers or their email: raw beacons, form fields and all. A record is text that may not even be
+ * JSON (that can be why it failed), so it is matched by what it contains; a set-aside record of
+ * someone sharing one of their browsers goes too.
  */
 export function createPersonEraser(database: SqliteDatabase): (personId: number) => boolean {
   const statements = {
+    deleteSetAsideRecords: database.prepare(`DELETE FROM ingest_failures WHERE instr(lower(record), (SELECT email FROM people WHERE id = @personId)) > 0
+      OR EXISTS (SELECT 1 FROM visitors WHERE (visitors.person_id = @personId OR visitors.id IN (SELECT visitor_id FROM sessions WHERE person_id = @personId))
+        AND instr(ingest_failures.record, visitors.client_id) > 0)`),
     deleteEvents: database.prepare(`DELETE FROM events WHERE visitor_id IN (SELECT visitor_id FROM sessions WHERE person_id = @personId)
       AND session_id IN (SELECT id FROM sessions WHERE person_id = @personId)`),
     deleteSessions: database.prepare('DELETE FROM sessions WHERE person_id = ?'),
@@ -279,6 +287,8 @@ export function createPersonEraser(database: SqliteDatabase): (personId: number)
   return database.transaction((personId: number): boolean => {
     const visitorIds = statements.visitorsOf.all(personId) as number[];
     rollups.beforeErase(personId);
+    // First: it finds their browsers through the visits and browsers deleted next.
+    statements.deleteSetAsideRecords.run({ personId });
     statements.deleteEvents.run({ personId });
     statements.deleteSessions.run(personId);
     statements.deleteLinks.run(personId);

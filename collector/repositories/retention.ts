@@ -1,7 +1,8 @@
 /**
  * Retention: a site may keep its raw events for a number of days (sites.retention_days; NULL keeps
  * them forever). The purge deletes older events, then the visits (sessions) left without an event,
- * then the anonymous people left without a visit, with their browsers.
+ * then the anonymous people left without a visit, with their browsers — and the inbox records
+ * stitching set aside (`ingest_failures`: raw beacons) as they reach their site's retention.
  *
  * A lead stays: the person row (email, name, phone, company, stated country, latest message, first
  * and last seen) is the exporter's business record of someone who wrote to them, not browsing
@@ -25,6 +26,8 @@ export interface PurgeResult {
   events: number;
   sessions: number;
   people: number;
+  /** Inbox records stitching had set aside. */
+  setAside: number;
 }
 
 export interface RetentionRepository {
@@ -48,6 +51,11 @@ export function createRetentionRepository(database: SqliteDatabase): RetentionRe
     deleteSessions: database.prepare(`DELETE FROM sessions WHERE id > @after AND id <= @until AND ended_at < @latestCutoff
       AND ended_at < ${cutoffThroughVisitor('sessions.visitor_id')}
       AND NOT EXISTS (SELECT 1 FROM events WHERE events.visitor_id = sessions.visitor_id AND events.session_id = sessions.id)`),
+    // A set-aside record names its site (`site` in an inbox record, `siteId` in a batch an older
+    // version kept); one that is not JSON, or names no site there is, goes at the shortest retention.
+    deleteSetAside: database.prepare(`DELETE FROM ingest_failures WHERE failed_at < @latestCutoff AND coalesce(
+      (SELECT coalesce(ingest_failures.failed_at < @now - sites.retention_days * ${DAY_MS}, 0) FROM sites
+        WHERE sites.id = CASE WHEN json_valid(record) THEN coalesce(record ->> '$.site', record ->> '$.siteId') END), 1)`),
     emptyAnonymousPeople: database.prepare(`SELECT id FROM people WHERE id > @after AND id <= @until AND email IS NULL AND last_seen < @latestCutoff
       AND last_seen < (SELECT @now - sites.retention_days * ${DAY_MS} FROM sites WHERE sites.id = people.site_id)
       AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.person_id = people.id)`).pluck(),
@@ -72,13 +80,15 @@ export function createRetentionRepository(database: SqliteDatabase): RetentionRe
   return {
     async purgeExpired({ now = Date.now(), signal } = {}) {
       const retentions = statements.retentions.all() as number[];
-      if (retentions.length === 0) return { events: 0, sessions: 0, people: 0 };
+      if (retentions.length === 0) return { events: 0, sessions: 0, people: 0, setAside: 0 };
       const parameters = { now, latestCutoff: now - Math.min(...retentions) * DAY_MS };
       // Events first: a visit is empty only once its events are gone, a person once their visits are.
       const events = await inSteps(statements.lastEventId.get() as number | null, signal, (range) => statements.deleteEvents.run({ ...parameters, ...range }).changes);
       const sessions = await inSteps(statements.lastSessionId.get() as number | null, signal, (range) => statements.deleteSessions.run({ ...parameters, ...range }).changes);
       const people = await inSteps(statements.lastPersonId.get() as number | null, signal, (range) => deleteEmptyPeople({ ...parameters, ...range }));
-      return { events, sessions, people };
+      // Few rows (none, normally): one statement.
+      const setAside = signal?.aborted ? 0 : statements.deleteSetAside.run(parameters).changes;
+      return { events, sessions, people, setAside };
     },
   };
 }

@@ -186,6 +186,19 @@ describe('API', () => {
         expect(collector.database.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), table).toBe(0);
       }
     });
+
+    it('erases the inbox records stitching set aside that name their browser or their email, and no others', async () => {
+      const siteKey = await createSite();
+      await collect(siteKey, 'visitor-erase-set-aside', [formSubmit(BASE_TIME, `${SITE}/contact`, { email: 'gone@buyer.com' })]);
+      const setAside = collector.database.prepare('INSERT INTO ingest_failures (failed_at, record, failure) VALUES (?, ?, ?)');
+      // As they would be set aside: records of a site since deleted, a record a damaged disk cut short.
+      setAside.run(BASE_TIME, '{"site":999,"beacon":{"visitor":"visitor-erase-set-aside","events":[]}}', 'their browser');
+      setAside.run(BASE_TIME, '{"site":999,"beacon":{"visitor":"visitor-other","events":[{"fields":{"email":"Gone@Buyer.com"', 'their email, cut short');
+      setAside.run(BASE_TIME, '{"site":999,"beacon":{"visitor":"visitor-other","events":[]}}', 'someone else');
+      const [person] = (await api('GET', `/api/visitors?site=${siteKey}`)).json().people;
+      expect((await api('DELETE', `/api/people/${person.id}`)).statusCode).toBe(204);
+      expect(collector.database.prepare('SELECT failure FROM ingest_failures').pluck().all()).toEqual(['someone else']);
+    });
   });
 
   describe('leads', () => {

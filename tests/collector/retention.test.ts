@@ -73,7 +73,7 @@ describe('retention purge', () => {
     expect(remaining(collector, short.key)).toEqual({ events: 7, sessions: 5, visitors: 4, people: 4 });
 
     const purged = await collector.repositories.retention.purgeExpired();
-    expect(purged).toEqual({ events: 5, sessions: 3, people: 1 });
+    expect(purged).toEqual({ events: 5, sessions: 3, people: 1, setAside: 0 });
     // Left: the returning lead's visit of yesterday and the recent anonymous visit; the old lead has
     // no visit but stays, with both leads' browsers; the old anonymous visitor is gone entirely.
     expect(remaining(collector, short.key)).toEqual({ events: 2, sessions: 2, visitors: 3, people: 3 });
@@ -93,7 +93,32 @@ describe('retention purge', () => {
     expect(person(collector, 'old@buyer.com')).toMatchObject({ id: oldLead.id, session_count: 1 });
 
     // A second purge finds nothing more.
-    expect(await collector.repositories.retention.purgeExpired()).toEqual({ events: 0, sessions: 0, people: 0 });
+    expect(await collector.repositories.retention.purgeExpired()).toEqual({ events: 0, sessions: 0, people: 0, setAside: 0 });
+  });
+
+  it('deletes the inbox records stitching set aside once they reach their site\'s retention, or the shortest when they name no site', async () => {
+    const { collector, cookie } = await start();
+    const short = await seed(collector, cookie, 'acme-valves.com', 7);
+    const forever = await seed(collector, cookie, 'acme-pumps.com', null);
+    const siteId = (key: string) => collector.database.prepare('SELECT id FROM sites WHERE key = ?').pluck().get(key) as number;
+    const setAside = collector.database.prepare('INSERT INTO ingest_failures (failed_at, record, failure) VALUES (?, ?, ?)');
+    const records: Array<[string, number, string]> = [
+      ['a 7-day site\'s, 10 days old', now - 10 * DAY, JSON.stringify({ site: siteId(short.key), beacon: { visitor: 'visitor-x' } })],
+      ['a 7-day site\'s, a day old', now - DAY, JSON.stringify({ site: siteId(short.key), beacon: { visitor: 'visitor-x' } })],
+      ['a 7-day site\'s, kept by an older version (siteId), 10 days old', now - 10 * DAY, JSON.stringify({ siteId: siteId(short.key), events: [] })],
+      ['a site\'s that keeps everything, 10 days old', now - 10 * DAY, JSON.stringify({ site: siteId(forever.key), beacon: {} })],
+      ['not JSON, 10 days old', now - 10 * DAY, '{"site":'],
+      ['not JSON, a day old', now - DAY, '{"site":'],
+      ['of no site there is, 10 days old', now - 10 * DAY, JSON.stringify({ site: 999_999 })],
+    ];
+    for (const [name, failedAt, record] of records) setAside.run(failedAt, record, name);
+
+    expect(await collector.repositories.retention.purgeExpired()).toMatchObject({ setAside: 4 });
+    expect(collector.database.prepare('SELECT failure FROM ingest_failures ORDER BY id').pluck().all()).toEqual([
+      'a 7-day site\'s, a day old',
+      'a site\'s that keeps everything, 10 days old',
+      'not JSON, a day old',
+    ]);
   });
 
   it('runs when the app starts, and from the command line', async () => {
@@ -113,7 +138,7 @@ describe('retention purge', () => {
     await second.collector.repositories.sites.updateSite(key, { retentionDays: 1 });
     const command = await runCommand(['purge'], { LEADTRAIL_DB: databaseFile });
     expect(command.code, command.stderr).toBe(0);
-    expect(command.stdout).toMatch(/Deleted 2 expired events, 2 visits left without events and 1 anonymous visitors left without visits/);
+    expect(command.stdout).toMatch(/Deleted 2 expired events, 2 visits left without events, 1 anonymous visitors left without visits and 0 expired records set aside by stitching/);
     expect(remaining(second.collector, key)).toEqual({ events: 0, sessions: 0, visitors: 2, people: 2 });
     await second.collector.close();
     collectors.splice(0);
