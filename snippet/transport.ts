@@ -53,7 +53,7 @@ export function sendEvent(fields: EventFields): void {
 type FlatRecord = Record<string, unknown>;
 
 /**
- * The collector refuses a whole batch for one event over 32 KB (MAX_EVENT_BYTES in schema.ts):
+ * The collector refuses a whole batch for one event over 32 K characters (MAX_EVENT_CHARACTERS in schema.ts):
  * the string values of an event's fields, traits or props share what is left of it after the
  * longest URL (2 KB) and 50 quoted keys (3.5 KB), cut in order.
  */

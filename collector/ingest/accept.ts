@@ -13,7 +13,7 @@ import { hostMatchesDomains, hostOf } from './domains.js';
 import { describeDevice, isAutomatedRequest } from './enrich.js';
 import { encodeInboxRecord } from './inbox-record.js';
 import type { IpMode } from './network.js';
-import { MAX_EVENT_BYTES, batchSchema, findOversizedEvents, type CollectBatch } from './schema.js';
+import { MAX_EVENT_CHARACTERS, batchSchema, findOversizedEvents, type CollectBatch } from './schema.js';
 
 /** The parts of an HTTP request that decide about a beacon. */
 export interface Beacon {
@@ -60,7 +60,7 @@ export function createBeaconJudge(sites: SiteRepository, ipMode: IpMode): Beacon
     const batch: CollectBatch = conformsToBatchSchema(json) ? json : parseOrThrow(batchSchema, json, 'batch');
     const oversized = findOversizedEvents(batch.events, beacon.body.length);
     if (oversized.length > 0) {
-      throw new HttpError(400, 'invalid batch', oversized.map((index) => ({ path: `events.${index}`, message: `event is larger than ${MAX_EVENT_BYTES} bytes` })));
+      throw new HttpError(400, 'invalid batch', oversized.map((index) => ({ path: `events.${index}`, message: `event is longer than ${MAX_EVENT_CHARACTERS} characters of JSON` })));
     }
 
     const site = await sites.findSiteByKey(batch.site);

@@ -99,20 +99,25 @@ export const eventSchema = z.discriminatedUnion('type', [
   identifyEvent,
 ]);
 
-/** One event's JSON may not exceed 32 KB: a long inquiry is a few KB; more is not a person typing. */
-export const MAX_EVENT_BYTES = 32 * 1024;
+/**
+ * One event's JSON may not exceed 32 K characters (UTF-16 units, JavaScript's string length): a long
+ * inquiry is a few thousand; more is not a person typing. Characters, not UTF-8 bytes, so that the
+ * snippet keeps within it without encoding (transport.ts), and an inquiry in Chinese is allowed as
+ * many characters as one in English (three times the bytes).
+ */
+export const MAX_EVENT_CHARACTERS = 32 * 1024;
 
 /**
- * The indexes of events whose JSON is over MAX_EVENT_BYTES. `bodyBytes` is the whole request's
- * size: a body under the limit cannot hold an event over it, which spares the common case the
- * measuring.
+ * The indexes of events whose JSON is over MAX_EVENT_CHARACTERS. `bodyBytes` is the whole request's
+ * size: a UTF-8 body of no more bytes than the limit has no more characters either, so cannot hold
+ * an event over it, which spares the common case the measuring.
  */
 export function findOversizedEvents(events: readonly WireEvent[], bodyBytes: number): number[] {
-  if (bodyBytes <= MAX_EVENT_BYTES) return [];
+  if (bodyBytes <= MAX_EVENT_CHARACTERS) return [];
   // A plain loop: this file is also type-checked under the snippet's ES2017 library (no flatMap).
   const oversized: number[] = [];
   events.forEach((event, index) => {
-    if (JSON.stringify(event).length > MAX_EVENT_BYTES) oversized.push(index);
+    if (JSON.stringify(event).length > MAX_EVENT_CHARACTERS) oversized.push(index);
   });
   return oversized;
 }

@@ -181,8 +181,18 @@ describe('POST /collect', () => {
       const body = batch(siteKey, 'visitor-0011', [pageview(BASE_TIME, `${ORIGIN}/`), formSubmit(BASE_TIME, `${ORIGIN}/contact`, fields)]);
       const response = await send(body);
       expect(response.statusCode).toBe(400);
-      expect(response.json().details).toEqual([{ path: 'events.1', message: 'event is larger than 32768 bytes' }]);
+      expect(response.json().details).toEqual([{ path: 'events.1', message: 'event is longer than 32768 characters of JSON' }]);
       expect(countEvents()).toBe(0);
+    });
+
+    it('counts the event limit in characters: an inquiry in Chinese as long as one in English is stored, at three times the bytes', async () => {
+      const fields = Object.fromEntries(Array.from({ length: 6 }, (_, index) => [`field_${index}`, '我们需要不锈钢球阀'.repeat(500)]));
+      const body = batch(siteKey, 'visitor-0012', [formSubmit(BASE_TIME, `${ORIGIN}/contact`, fields)]);
+      const eventJson = JSON.stringify(body.events[0]);
+      expect(eventJson.length).toBeLessThan(32 * 1024);
+      expect(Buffer.byteLength(eventJson)).toBeGreaterThan(64 * 1024);
+      expect((await send(body)).statusCode).toBe(204);
+      expect(countEvents()).toBe(1);
     });
 
     it('answers a body over 500 KB with 413', async () => {
