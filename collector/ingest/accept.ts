@@ -13,6 +13,7 @@ import { hostMatchesDomains, hostOf } from './domains.js';
 import { describeDevice, isAutomatedRequest } from './enrich.js';
 import { encodeInboxRecord } from './inbox-record.js';
 import type { IpMode } from './network.js';
+import { remembered } from './remembered.js';
 import { MAX_EVENT_CHARACTERS, batchSchema, findOversizedEvents, type CollectBatch } from './schema.js';
 
 /** The parts of an HTTP request that decide about a beacon. */
@@ -27,8 +28,8 @@ export interface Beacon {
   purpose: string | undefined;
 }
 
-/** `store`: the inbox record to keep (inbox-record.ts); null for a beacon answered 204 but not kept (a bot or a prefetch). */
-export type Verdict = { status: 204; store: Buffer | null } | { status: 400 | 403; error: string; details: unknown };
+/** `record`: the inbox record to keep (inbox-record.ts); null for a beacon answered 204 but not kept (a bot or a prefetch). */
+export type Verdict = { status: 204; record: Buffer | null } | { status: 400 | 403; error: string; details: unknown };
 
 export type BeaconJudge = (beacon: Beacon) => Promise<Verdict>;
 
@@ -38,20 +39,20 @@ const ORIGINS_REMEMBERED_PER_SITE = 1_000;
 export function createBeaconJudge(sites: SiteRepository, ipMode: IpMode): BeaconJudge {
   /**
    * Every beacon of a site's pages carries the same Origin: the verdict is remembered per site
-   * object, which the site cache replaces when the site's domains may have changed.
+   * object, which the site cache replaces each time it reloads the site (every 10 s, and at once
+   * after a change made by this process), so a change of domains is seen.
    */
-  const originVerdicts = new WeakMap<Site, Map<string, boolean>>();
+  const originVerdicts = new WeakMap<Site, (origin: string) => boolean>();
   function originAllowed(site: Site, origin: string): boolean {
-    let verdicts = originVerdicts.get(site);
-    if (!verdicts) originVerdicts.set(site, (verdicts = new Map()));
-    let allowed = verdicts.get(origin);
-    if (allowed === undefined) {
-      const originHost = hostOf(origin);
-      allowed = originHost !== null && hostMatchesDomains(originHost, site.domains);
-      if (verdicts.size >= ORIGINS_REMEMBERED_PER_SITE) verdicts.clear();
-      verdicts.set(origin, allowed);
+    let verdictOf = originVerdicts.get(site);
+    if (!verdictOf) {
+      verdictOf = remembered(ORIGINS_REMEMBERED_PER_SITE, (candidate) => {
+        const originHost = hostOf(candidate);
+        return originHost !== null && hostMatchesDomains(originHost, site.domains);
+      });
+      originVerdicts.set(site, verdictOf);
     }
-    return allowed;
+    return verdictOf(origin);
   }
 
   async function accept(beacon: Beacon): Promise<Buffer | null> {
@@ -91,7 +92,7 @@ export function createBeaconJudge(sites: SiteRepository, ipMode: IpMode): Beacon
 
   return async (beacon) => {
     try {
-      return { status: 204, store: await accept(beacon) };
+      return { status: 204, record: await accept(beacon) };
     } catch (error) {
       if (error instanceof HttpError) return { status: error.statusCode as 400 | 403, error: error.message, details: error.details };
       throw error;

@@ -15,7 +15,7 @@ import type { CollectBatch, ValidEvent } from './schema.js';
 /** An event may not claim to be later than the batch that carries it (beyond rounding). */
 const MAX_EVENT_AFTER_SEND_MS = 60_000;
 /** The snippet's retry store gives up long before this; older events are replays or forgeries. */
-export const MAX_EVENT_AGE_MS = 30 * 24 * 60 * 60_000;
+const MAX_EVENT_AGE_MS = 30 * 24 * 60 * 60_000;
 
 export interface ClockIssue {
   path: (string | number)[];
@@ -27,7 +27,7 @@ export interface ClockIssue {
  * for one slower in transit rather than for a clock set back: beacons cross the internet in well
  * under this, and a clock set back by less misplaces events by less.
  */
-export const MAX_TRANSIT_SPREAD_MS = 2_000;
+const MAX_TRANSIT_SPREAD_MS = 2_000;
 
 /** The server's clock minus the browser's, as this batch measured it: the clock's error plus the time in transit. */
 export function measureClockOffset(batch: CollectBatch, receivedAt: number): number {
@@ -42,16 +42,19 @@ export function findClockIssues(batch: CollectBatch, receivedAt: number): ClockI
     if (event.ts > batch.sent_at + MAX_EVENT_AFTER_SEND_MS) {
       issues.push({ path: ['events', index, 'ts'], message: 'event time is later than sent_at' });
     }
-    if (receivedAt - Math.round(event.ts + offset) > MAX_EVENT_AGE_MS) {
+    if (receivedAt - onServersClock(event.ts, offset) > MAX_EVENT_AGE_MS) {
       issues.push({ path: ['events', index, 'ts'], message: 'event is older than 30 days' });
     }
   });
   return issues;
 }
 
+/** A browser's time on the server's clock, moved by `offset` (ms). */
+const onServersClock = (ts: number, offset: number): number => Math.round(ts + offset);
+
 /** Events on the server's clock, moved by `offset` (ms). */
 export function correctClock(events: readonly ValidEvent[], offset: number): ValidEvent[] {
-  return events.map((event) => ({ ...event, ts: Math.round(event.ts + offset) }));
+  return events.map((event) => ({ ...event, ts: onServersClock(event.ts, offset) }));
 }
 
 /**

@@ -5,6 +5,7 @@
 import Bowser from 'bowser';
 import { isbot } from 'isbot';
 import { lookupNetwork, storableIp, type IpMode } from './network.js';
+import { remembered } from './remembered.js';
 
 export interface RequestFacts {
   userAgent: string | undefined;
@@ -73,15 +74,7 @@ const NO_USER_AGENT: UserAgentFacts = { browser: null, os: null, device: null, b
  * long regular expression) costs more than the rest of a beacon's enrichment: remembered, bounded.
  */
 const USER_AGENT_CACHE_ENTRIES = 5_000;
-const userAgents = new Map<string, UserAgentFacts>();
-
-function readUserAgent(userAgent: string): UserAgentFacts {
-  let facts = userAgents.get(userAgent);
-  if (!facts) {
-    const parsed = Bowser.parse(userAgent);
-    facts = { browser: parsed.browser.name ?? null, os: parsed.os.name ?? null, device: parsed.platform.type ?? null, bot: isbot(userAgent) };
-    if (userAgents.size >= USER_AGENT_CACHE_ENTRIES) userAgents.clear();
-    userAgents.set(userAgent, facts);
-  }
-  return facts;
-}
+const readUserAgent = remembered(USER_AGENT_CACHE_ENTRIES, (userAgent): UserAgentFacts => {
+  const parsed = Bowser.parse(userAgent);
+  return { browser: parsed.browser.name ?? null, os: parsed.os.name ?? null, device: parsed.platform.type ?? null, bot: isbot(userAgent) };
+});

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { Reader, type CountryResponse } from 'maxmind';
+import { remembered } from './remembered.js';
 
 export const IP_MODES = ['full', 'truncated', 'none'] as const;
 export type IpMode = (typeof IP_MODES)[number];
@@ -110,18 +111,9 @@ function findRange<Address extends number | bigint>(table: RangeTable<Address>, 
 
 /** A visitor sends several beacons from one address: recent answers are remembered, bounded. */
 const LOOKUP_CACHE_ENTRIES = 10_000;
-const recentLookups = new Map<string, NetworkFacts>();
 
 /** Country and network of an address; all null for private, reserved or malformed ones. */
-export function lookupNetwork(ip: string): NetworkFacts {
-  let facts = recentLookups.get(ip);
-  if (!facts) {
-    facts = findNetwork(ip);
-    if (recentLookups.size >= LOOKUP_CACHE_ENTRIES) recentLookups.clear();
-    recentLookups.set(ip, facts);
-  }
-  return facts;
-}
+export const lookupNetwork: (ip: string) => NetworkFacts = remembered(LOOKUP_CACHE_ENTRIES, findNetwork);
 
 function findNetwork(ip: string): NetworkFacts {
   const address = unmapIpv4(ip);

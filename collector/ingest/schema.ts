@@ -28,7 +28,7 @@ export const CHAT_PROVIDERS = [
   'livechat', 'intercom', 'zendesk', 'zoho', 'jivo', 'tel', 'email',
 ] as const;
 
-export const FORM_OUTCOMES = ['success', 'invalid', 'unknown'] as const;
+const FORM_OUTCOMES = ['success', 'invalid', 'unknown'] as const;
 
 const eventBase = {
   /** Unique per event (the snippet uses a random id); makes re-sent batches idempotent. */
@@ -140,8 +140,5 @@ export const batchSchema = z.object({
 /** What a sender puts on the wire (a valid one: the values of the optional fields are not filled in yet). */
 export type CollectBatch = z.input<typeof batchSchema>;
 export type WireEvent = z.input<typeof eventSchema>;
-export type EventType = WireEvent['type'];
 export type ChatProvider = (typeof CHAT_PROVIDERS)[number];
-/** What the collector works with after validation. */
-export type ValidBatch = z.output<typeof batchSchema>;
 export type ValidEvent = z.output<typeof eventSchema>;

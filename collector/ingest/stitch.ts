@@ -14,9 +14,9 @@ import type { ValidEvent } from './schema.js';
 import type { DeviceFacts } from './enrich.js';
 
 /** A session ends after 30 minutes without an event (GA4 and every analytics tool agree). */
-export const SESSION_IDLE_MS = 30 * 60_000;
+const SESSION_IDLE_MS = 30 * 60_000;
 /** …and after 24 hours at most, so a tab left open for days does not make one endless session. */
-export const SESSION_MAX_MS = 24 * 60 * 60_000;
+const SESSION_MAX_MS = 24 * 60 * 60_000;
 
 export interface IngestBatch {
   siteId: number;

@@ -84,6 +84,9 @@ export interface StitchLoopOptions {
   maxDeferralMs?: number;
 }
 
+/** Why a record or batch was set aside, as `ingest_failures` keeps it: the error's message. */
+const reasonOf = (error: unknown): string => String((error as Error)?.message ?? error);
+
 export function createStitchLoop(
   reader: InboxReader,
   inbox: InboxRepository,
@@ -118,7 +121,7 @@ export function createStitchLoop(
   }
 
   /** Stitches `lines` and saves `end` (where the next read starts) as the position, in one transaction. */
-  async function stitchLines(lines: InboxLine[], from: InboxPosition, end = lines.at(-1)!.next): Promise<void> {
+  async function stitchLines(lines: InboxLine[], from: InboxPosition, end: InboxPosition): Promise<void> {
     try {
       await ingest.runInTransaction((store) => {
         for (const line of lines) stitchBatch(store, decodeInboxRecord(line.text));
@@ -128,7 +131,7 @@ export function createStitchLoop(
       if (isStorageFault(error)) throw error;
       if (lines.length === 1) {
         await ingest.runInTransaction(() => {
-          inbox.setAside(lines[0]!.text, String((error as Error)?.message ?? error));
+          inbox.setAside(lines[0]!.text, reasonOf(error));
           inbox.savePosition(end);
         });
         onFailure(error, from);
@@ -274,7 +277,7 @@ export async function stitchLegacyInbox(inbox: InboxRepository, ingest: IngestRe
       });
     } catch (error) {
       if (isStorageFault(error)) throw error;
-      inbox.setAsideLegacyBatch(id, String((error as Error)?.message ?? error));
+      inbox.setAsideLegacyBatch(id, reasonOf(error));
       onFailure(error);
     }
   }

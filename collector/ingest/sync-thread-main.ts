@@ -38,5 +38,5 @@ for (;;) {
     Atomics.store(slots, SyncSlot.Failed, requested);
   }
   Atomics.store(slots, SyncSlot.Synced, requested);
-  report({ upTo: requested, failed });
+  report({ failed });
 }

@@ -23,9 +23,8 @@ export interface SyncThreadData {
   slots: BigInt64Array;
 }
 
-/** Sent after each fdatasync: wakes the HTTP thread when it has nothing else to do. */
+/** Sent after each fdatasync: wakes the HTTP thread when it has nothing else to do (how far it synced is in the shared slots). */
 export interface SyncThreadReport {
-  upTo: bigint;
   /** The error's message when this fdatasync failed. */
   failed?: string;
 }

@@ -6,7 +6,9 @@
  * next poll, after every request already read in the current turn — under load that took longer
  * than the fdatasync itself (0.8 ms against 0.3 ms, bench/RESULTS.md). Here the HTTP thread reads
  * the synced count with one atomic load whenever it accepts a beacon, so a group's 204s go out as
- * soon as it is durable; a message from the thread wakes it when there is no other traffic.
+ * soon as it is durable. The thread also posts a message after each fdatasync: that is what wakes
+ * the HTTP thread when no request would (under load, the atomic load has usually settled the group
+ * before the message is read).
  */
 import { Worker } from 'node:worker_threads';
 import { SYNC_THREAD_FILE } from '../paths.js';

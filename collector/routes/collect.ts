@@ -1,14 +1,15 @@
 /**
  * `POST /collect` (SPEC §4): rate limit, size limit, CORS; the beacon is judged here
- * (ingest/accept.ts) and an accepted batch is handed to the ingest worker (ingest/pipeline.ts),
- * which stores it. A 204 means the batch is committed and fsynced.
+ * (ingest/accept.ts) and an accepted batch's record is appended to the inbox (ingest/pipeline.ts).
+ * A 204 means the record is written and fdatasynced; the ingest worker stitches it into the trails
+ * afterwards.
  */
 import type { FastifyInstance } from 'fastify';
 import type { BeaconJudge } from '../ingest/accept.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 
 /** SPEC §4: 500 KB a batch. */
-export const MAX_BATCH_BYTES = 500 * 1024;
+const MAX_BATCH_BYTES = 500 * 1024;
 
 const NO_BODY = Buffer.alloc(0);
 
@@ -59,7 +60,7 @@ export async function collectRoutes(app: FastifyInstance, { judge, ingest, rateL
     });
     if (verdict.status !== 204) return reply.code(verdict.status).send({ error: verdict.error, details: verdict.details });
     // Bots and prefetches are answered like people, but nothing is stored.
-    if (verdict.store && !(await ingest.store(verdict.store))) {
+    if (verdict.record && !(await ingest.store(verdict.record))) {
       return reply.code(500).send({ error: 'internal error', details: { reason: 'the batch could not be stored; send it again' } });
     }
     return reply.code(204).send();
