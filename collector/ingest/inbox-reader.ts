@@ -79,7 +79,7 @@ export function openInboxReader(directory: string, durableEnd: () => InboxPositi
    * `position` moved past the ends of complete segments: where the next record can be read
    * (`readable`, null if none can be yet) and how far the move got (`reached`).
    */
-  function settle(position: InboxPosition): { readable: InboxPosition | null; reached: InboxPosition } {
+  function skipFinishedSegments(position: InboxPosition): { readable: InboxPosition | null; reached: InboxPosition } {
     let at = position;
     for (;;) {
       const end = endOf(at.segment);
@@ -120,9 +120,9 @@ export function openInboxReader(directory: string, durableEnd: () => InboxPositi
     read(from, limit) {
       durable = durableEnd();
       const lines: InboxLine[] = [];
-      let { readable, reached } = settle(from);
+      let { readable, reached } = skipFinishedSegments(from);
       while (readable && lines.length < limit) {
-        ({ readable, reached } = settle(readLines(readable, endOf(readable.segment)!, limit, lines)));
+        ({ readable, reached } = skipFinishedSegments(readLines(readable, endOf(readable.segment)!, limit, lines)));
       }
       return { lines, next: reached, durableEnd: durable };
     },

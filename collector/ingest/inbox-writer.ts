@@ -129,7 +129,7 @@ export function openInboxWriter(
   }
 
   /** Once per segment: the finished one is synced here, so every later sync is of the new file alone. */
-  function startNextSegment(): void {
+  function rotateSegment(): void {
     try {
       fdatasyncSync(current.fd);
     } catch (error) {
@@ -169,7 +169,7 @@ export function openInboxWriter(
   }
 
   function write(records: Buffer[]): void {
-    if (current.size >= segmentBytes || current.syncFailed) startNextSegment();
+    if (current.size >= segmentBytes || current.syncFailed) rotateSegment();
     if (current.size >= segmentBytes / 2) prepareSpare();
     const segment = current;
     const bytes = records.length === 1 ? records[0]! : Buffer.concat(records);
@@ -219,7 +219,7 @@ export function openInboxWriter(
     },
     durableEnd: () => durable,
     startNewSegment() {
-      if (current.size > 0) startNextSegment();
+      if (current.size > 0) rotateSegment();
     },
     drain: group.drain,
     async close() {
