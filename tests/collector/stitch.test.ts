@@ -171,13 +171,21 @@ describe('stitching', () => {
       expect(links.get('visitor-shared')).toBe(2);
     });
 
-    it.each(['undefined', 'null', '', '   ', 'not-an-email', 'test@test.com', 'someone@localhost', 'a@b'])(
+    it.each(['undefined', 'null', '', '   ', 'not-an-email', 'test@test.com', 'someone@localhost', 'a@b', 'undefined@buyer.com', 'NULL@acme.de', 'you@example.com', 'your@email.com', 'john.doe@company.com', 'xxx@xxx.com'])(
       'never makes a person from the placeholder email %j',
       async (email) => {
         await send('visitor-a', [formSubmit(BASE_TIME, `${SITE}/contact`, { email, name: 'Someone' })]);
         expect(collector.database.prepare('SELECT count(*) FROM people WHERE email IS NOT NULL').pluck().get()).toBe(0);
       },
     );
+
+    it('identifies with an internationalised domain, one person however the accent was typed', async () => {
+      // "ü" as one character (NFC) from the laptop, as "u" and a combining diaeresis (NFD) from the phone.
+      await send('visitor-laptop', [formSubmit(BASE_TIME, `${SITE}/contact`, { email: 'Einkauf@Müller-Armaturen.de'.normalize('NFC') })]);
+      await send('visitor-phone', [identify(BASE_TIME + HOUR, `${SITE}/`, { email: 'einkauf@müller-armaturen.de'.normalize('NFD') })]);
+      expect(collector.database.prepare('SELECT email FROM people WHERE email IS NOT NULL').pluck().all()).toEqual(['einkauf@müller-armaturen.de'.normalize('NFC')]);
+      expect((await trailOf(personIdByEmail('einkauf@müller-armaturen.de'.normalize('NFC'))!)).devices).toHaveLength(2);
+    });
 
     it('never merges two identified people that share a browser and later return', async () => {
       await send('visitor-a', [identify(BASE_TIME, `${SITE}/`, { email: 'one@buyer.com' })]);
