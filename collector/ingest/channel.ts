@@ -508,43 +508,28 @@ function isSocialMedium(medium: string): boolean {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * A string that identifies the campaign a touch carries (UTM source/medium/campaign + click ids),
- * or null when the URL carries no campaign parameters. Two page views with different non-null
- * keys mean a new campaign arrived (a new session starts).
+ * A string that identifies the campaign a page's URL carries (utm_source, utm_medium, utm_campaign
+ * and click ids), or null when it carries none. Two page views with different non-null keys mean a
+ * new campaign arrived (a new session starts).
  *
- * Computed from the touch alone, so a touch read back from the database gives the same key. A
- * source/medium pair that a bare referrer would also have produced (google/organic,
- * linkedin/social, gmail/email, host/referral) is not a campaign: GA4 does not cut a session
- * when the visitor comes back through another search or link, and SPEC §5 keeps such page views
- * in the current session.
+ * From the URL alone, never from the referrer. A partly tagged link (`?utm_campaign=expo`,
+ * `?fbclid=…`) takes its touch's source from the referrer, which on the next page is the site
+ * itself: a page that keeps the landing's query — a single-page app's routes do — would start a new
+ * session at every click. Nor does a link without campaign parameters (another search, a
+ * referral) make a key: GA4 does not cut a session when the visitor comes back that way.
  */
-export function campaignKey(touch: Touch): string | null {
+export function campaignKey(url: string): string | null {
+  const params = readParams(url);
   const clickIds = CLICK_ID_NAMES.flatMap((name) => {
-    const value = touch.clickIds[name];
-    return value === undefined ? [] : [`${name}=${value}`];
+    const value = params.get(name);
+    return value === undefined ? [] : [`${name}=${bound(value)}`];
   });
-  if (touch.campaign === null && clickIds.length === 0 && isReferrerShaped(touch)) return null;
+  const source = lowerOrNull(params.get('utm_source'));
+  const medium = lowerOrNull(params.get('utm_medium'));
   // Campaign names are compared without case: `Spring_Expo` and `spring_expo` are one campaign.
-  return JSON.stringify([touch.source, touch.medium, touch.campaign?.toLowerCase() ?? null, ...clickIds]);
-}
-
-function isReferrerShaped({ source, medium }: Touch): boolean {
-  if (medium === null) return source === null;
-  if (source === null) return false;
-  const category = lookupSource(source)?.category;
-  switch (medium) {
-    case 'organic':
-      return category === 'search';
-    case 'social':
-      return category === 'social';
-    case 'email':
-      return category === 'email';
-    case 'referral':
-      // Referrer hosts and Android packages contain a dot; marketplaces and apps are named.
-      return source.includes('.') || category === 'b2b_marketplace' || category === 'messaging';
-    default:
-      return false;
-  }
+  const campaign = lowerOrNull(params.get('utm_campaign'));
+  if (source === null && medium === null && campaign === null && clickIds.length === 0) return null;
+  return JSON.stringify([source, medium, campaign, ...clickIds]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -300,7 +300,7 @@ class SessionCursor {
 function landingOf(event: ValidEvent, siteDomains: readonly string[]): Landing {
   const isPageview = event.type === 'pageview';
   const touch = attributeTouch({ url: event.url, referrer: isPageview ? event.referrer : null, siteDomains });
-  return { touch, campaignKey: isPageview ? campaignKey(touch) : null, referrer: isPageview ? event.referrer || null : null, landingPage: event.url };
+  return { touch, campaignKey: isPageview ? campaignKey(event.url) : null, referrer: isPageview ? event.referrer || null : null, landingPage: event.url };
 }
 
 function coversTime(session: SessionRecord, at: number): boolean {

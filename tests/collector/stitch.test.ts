@@ -65,6 +65,19 @@ describe('stitching', () => {
       expect(trail.sessions[1]!.clickIds).toEqual({ gclid: 'Cj0KCQ' });
     });
 
+    it.each([
+      ['a campaign name from a search', `${SITE}/?utm_campaign=expo`, 'https://www.google.com/', 'organic_search'],
+      ['a Facebook click id from Instagram', `${SITE}/?fbclid=IwAR0abc`, 'https://l.instagram.com/', 'organic_social'],
+    ])('keeps one session for a partly tagged landing (%s) whose query a single-page app keeps on its routes', async (_label, landingUrl, referrer, channel) => {
+      await send('visitor-a', [
+        pageview(BASE_TIME, landingUrl, { referrer }),
+        pageview(BASE_TIME + MINUTE, `${landingUrl}#/products`, { referrer: landingUrl }),
+        pageview(BASE_TIME + 2 * MINUTE, `${landingUrl}#/contact`, { referrer: `${landingUrl}#/products` }),
+      ]);
+      const trail = await trailOf(personIdOfVisitor('visitor-a'));
+      expect(trail.sessions.map((session) => [session.channel, session.events.length])).toEqual([[channel, 3]]);
+    });
+
     it('places late, out-of-order and duplicated batches in the sessions they belong to', async () => {
       const landing = pageview(BASE_TIME, `${SITE}/?utm_source=alibaba.com&utm_medium=referral`, { referrer: 'https://message.alibaba.com/' });
       const second = pageview(BASE_TIME + 5 * MINUTE, `${SITE}/valves`, { referrer: `${SITE}/` });
