@@ -62,6 +62,12 @@ export interface PersonRecord {
   email: string | null;
 }
 
+/** The browser belongs to `personId` from `linkedAt` on (`identity_links`), until its next link. */
+export interface IdentityLink {
+  personId: number;
+  linkedAt: number;
+}
+
 /** Person fields a form or `identify` can fill in. */
 export interface Traits {
   name?: string;
@@ -82,7 +88,12 @@ export interface StitchStore {
   setPersonEmail(personId: number, email: string): void;
   /** Moves every session and browser of `fromPersonId` to `toPersonId` and deletes the emptied person. */
   mergeAnonymousPerson(fromPersonId: number, toPersonId: number): void;
+  /** Records that the browser belongs to the person from `at` on. */
   linkVisitor(visitorId: number, personId: number, at: number): void;
+  /** The browser's links, oldest first. */
+  linksOf(visitorId: number): IdentityLink[];
+  /** The person the browser belongs to now (its latest link's). */
+  setVisitorPerson(visitorId: number, personId: number): void;
   updateTraits(personId: number, traits: Traits): void;
   /** Widens a person's first/last seen to include [firstSeen, lastSeen]. */
   touchPerson(personId: number, firstSeen: number, lastSeen: number): void;
@@ -115,6 +126,7 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
   }
 
   const sessions = new SessionCursor(store, visitor.id);
+  const identities = new IdentityHistory(store, visitor);
   const personSpans = new Map<number, { first: number; last: number }>();
   let lastSeen = firstTs;
   for (const event of events) {
@@ -124,17 +136,17 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
     // Identify before placing the event, so the identifying event already belongs to its person.
     const identity = identityOf(event);
     if (identity) {
-      const { personId, mergedFrom } = identifyVisitor(store, batch.siteId, visitor, identity, event.ts);
+      const { personId, mergedFrom } = identifyVisitor(store, batch.siteId, identities, identity, event.ts);
       if (mergedFrom !== null) {
         sessions.personMerged(mergedFrom, personId);
         moveSpan(personSpans, mergedFrom, personId);
       }
-      visitor = { ...visitor, personId };
     }
-    const sessionId = sessions.place(event, visitor.personId, batch.siteDomains);
+    const personId = identities.personAt(event.ts);
+    const sessionId = sessions.place(event, personId, batch.siteDomains);
     store.insertEvent(batch.siteId, visitor.id, sessionId, event);
-    const span = personSpans.get(visitor.personId);
-    personSpans.set(visitor.personId, { first: Math.min(span?.first ?? event.ts, event.ts), last: Math.max(span?.last ?? event.ts, event.ts) });
+    const span = personSpans.get(personId);
+    personSpans.set(personId, { first: Math.min(span?.first ?? event.ts, event.ts), last: Math.max(span?.last ?? event.ts, event.ts) });
     lastSeen = Math.max(lastSeen, event.ts);
   }
   sessions.save();
@@ -182,26 +194,77 @@ function identityOf(event: ValidEvent): Identity | null {
 }
 
 /**
- * Ties the browser to the person with this email. An anonymous browser's history joins that
- * person; a browser already tied to a *different* email moves on to the new person for its later
- * events, and the first keeps what came before — two identified people are never merged.
+ * The people a browser has belonged to over time, read once a batch. An event belongs to the person
+ * of its own time — the latest link at or before it, or the first link's for an event older than
+ * them all — not to whoever the browser is now: a late event (a retry, the beacon of a page that
+ * unloaded) sent before the browser switched to another email stays with the first person.
+ */
+class IdentityHistory {
+  private links: IdentityLink[];
+  private current: number;
+
+  constructor(
+    private readonly store: StitchStore,
+    private readonly visitor: VisitorRecord,
+  ) {
+    this.links = store.linksOf(visitor.id);
+    this.current = visitor.personId;
+  }
+
+  personAt(ts: number): number {
+    let personId = this.links[0]?.personId ?? this.current;
+    for (const link of this.links) {
+      if (link.linkedAt > ts) break;
+      personId = link.personId;
+    }
+    return personId;
+  }
+
+  /** From `at` on, the browser belongs to `personId` — and now, unless it has a later link already. */
+  link(personId: number, at: number): void {
+    this.store.linkVisitor(this.visitor.id, personId, at);
+    const later = this.links.findIndex((link) => link.linkedAt > at);
+    if (later !== -1) {
+      this.links.splice(later, 0, { personId, linkedAt: at });
+      return;
+    }
+    this.links.push({ personId, linkedAt: at });
+    if (personId !== this.current) this.store.setVisitorPerson(this.visitor.id, personId);
+    this.current = personId;
+  }
+
+  /** The store merged `from` into `to` (its links and browsers with it). */
+  personMerged(from: number, to: number): void {
+    this.links = this.links.map((link) => (link.personId === from ? { ...link, personId: to } : link));
+    if (this.current === from) this.current = to;
+  }
+}
+
+/**
+ * Ties the browser to the person with this email from `at` on. An anonymous browser's history joins
+ * that person; a browser tied to a *different* email at that time moves on to the new person, and
+ * the first keeps what came before — two identified people are never merged. A late identification
+ * (older than the browser's latest link) does not take the browser back from who it is now.
  */
 function identifyVisitor(
   store: StitchStore,
   siteId: number,
-  visitor: VisitorRecord,
+  identities: IdentityHistory,
   identity: Identity,
   at: number,
 ): { personId: number; mergedFrom: number | null } {
-  const current = store.findPerson(visitor.personId);
+  const current = store.findPerson(identities.personAt(at));
   const email = identity.email;
   let personId = current.id;
   let mergedFrom: number | null = null;
   if (email && current.email !== email) {
     const existing = store.findPersonByEmail(siteId, email);
+    // The anonymous person becomes the identified one, or joins them: the browser's links go with
+    // it, so its history already says whose it is.
     if (current.email === null) {
       if (existing) {
         store.mergeAnonymousPerson(current.id, existing.id);
+        identities.personMerged(current.id, existing.id);
         mergedFrom = current.id;
         personId = existing.id;
       } else {
@@ -209,8 +272,8 @@ function identifyVisitor(
       }
     } else {
       personId = existing?.id ?? store.createPerson(siteId, email, at);
+      identities.link(personId, at);
     }
-    store.linkVisitor(visitor.id, personId, at);
   }
   store.updateTraits(personId, identity.traits);
   return { personId, mergedFrom };

@@ -3,7 +3,7 @@
  * group of batches in one transaction (one commit, one fsync, for many requests).
  */
 import type { SqliteDatabase } from '../db/open.js';
-import type { IngestBatch, Landing, PersonRecord, SessionRecord, StitchStore, Traits, VisitorRecord } from '../ingest/stitch.js';
+import type { IdentityLink, IngestBatch, Landing, PersonRecord, SessionRecord, StitchStore, Traits, VisitorRecord } from '../ingest/stitch.js';
 import type { Channel, ClickIds } from '../ingest/channel.js';
 
 interface SessionRow {
@@ -55,6 +55,7 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       screen = coalesce(@screen, screen) WHERE id = @visitorId`),
     setVisitorPerson: database.prepare('UPDATE visitors SET person_id = ? WHERE id = ?'),
     linkVisitor: database.prepare('INSERT OR IGNORE INTO identity_links (visitor_id, person_id, linked_at) VALUES (?, ?, ?)'),
+    linksOf: database.prepare('SELECT person_id AS personId, linked_at AS linkedAt FROM identity_links WHERE visitor_id = ? ORDER BY linked_at'),
     createPerson: database.prepare('INSERT INTO people (site_id, email, first_seen, last_seen) VALUES (?, ?, ?, ?)'),
     findPerson: database.prepare('SELECT id, email FROM people WHERE id = ?'),
     findPersonByEmail: database.prepare('SELECT id, email FROM people WHERE site_id = ? AND email = ?'),
@@ -161,10 +162,9 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
         statement.run({ from, to });
       }
     },
-    linkVisitor(visitorId, personId, at) {
-      statements.setVisitorPerson.run(personId, visitorId);
-      statements.linkVisitor.run(visitorId, personId, at);
-    },
+    linkVisitor: (visitorId, personId, at) => void statements.linkVisitor.run(visitorId, personId, at),
+    linksOf: (visitorId) => statements.linksOf.all(visitorId) as IdentityLink[],
+    setVisitorPerson: (visitorId, personId) => void statements.setVisitorPerson.run(personId, visitorId),
     updateTraits(personId, traits: Traits) {
       statements.updateTraits.run({ personId, name: null, phone: null, company: null, country: null, message: null, ...traits });
     },

@@ -200,6 +200,51 @@ describe('stitching', () => {
       expect((await trailOf(personIdByEmail('einkauf@müller-armaturen.de'.normalize('NFC'))!)).devices).toHaveLength(2);
     });
 
+    describe('a late event from before a browser switched email (a retry, a beacon of a page that unloaded)', () => {
+      /** visitor-shared: first@ at +1 min, second@ at +5 min. */
+      async function switchedBrowser() {
+        await send('visitor-shared', [pageview(BASE_TIME, `${SITE}/`), identify(BASE_TIME + MINUTE, `${SITE}/`, { email: 'first@buyer.com' })]);
+        await send('visitor-shared', [identify(BASE_TIME + 5 * MINUTE, `${SITE}/`, { email: 'second@buyer.com' }), pageview(BASE_TIME + 6 * MINUTE, `${SITE}/pumps`)]);
+      }
+
+      it('goes to the person of its time, in their visit', async () => {
+        await switchedBrowser();
+        await send('visitor-shared', [pageview(BASE_TIME + 3 * MINUTE, `${SITE}/valves`)]);
+        const first = await trailOf(personIdByEmail('first@buyer.com')!);
+        const second = await trailOf(personIdByEmail('second@buyer.com')!);
+        expect(urlsOf(first)).toEqual([`pageview ${SITE}/`, `identify ${SITE}/`, `pageview ${SITE}/valves`]);
+        expect(urlsOf(second)).toEqual([`identify ${SITE}/`, `pageview ${SITE}/pumps`]);
+        expect(first.sessions).toHaveLength(1);
+      });
+
+      it('identifying as the first email does not take the browser back from the second', async () => {
+        await switchedBrowser();
+        await send('visitor-shared', [formSubmit(BASE_TIME + 2 * MINUTE, `${SITE}/contact`, { email: 'first@buyer.com', phone: '+1 555 0100' })]);
+        await send('visitor-shared', [pageview(BASE_TIME + 7 * MINUTE, `${SITE}/pricing`)]);
+        expect(personIdOfVisitor('visitor-shared')).toBe(personIdByEmail('second@buyer.com'));
+        const first = await trailOf(personIdByEmail('first@buyer.com')!);
+        expect(urlsOf(first)).toEqual([`pageview ${SITE}/`, `identify ${SITE}/`, `form_submit ${SITE}/contact`]);
+        expect(first.person.phone).toBe('+1 555 0100');
+        expect(urlsOf(await trailOf(personIdByEmail('second@buyer.com')!))).toEqual([`identify ${SITE}/`, `pageview ${SITE}/pumps`, `pageview ${SITE}/pricing`]);
+      });
+    });
+
+    it('keeps every switch of a browser between two emails, and gives it back to the first', async () => {
+      await send('visitor-shared', [
+        identify(BASE_TIME, `${SITE}/`, { email: 'first@buyer.com' }),
+        identify(BASE_TIME + HOUR, `${SITE}/`, { email: 'second@buyer.com' }),
+        identify(BASE_TIME + 2 * HOUR, `${SITE}/`, { email: 'first@buyer.com' }),
+        pageview(BASE_TIME + 2 * HOUR + MINUTE, `${SITE}/valves`),
+      ]);
+      // A late page view from the second email's hour stays with them.
+      await send('visitor-shared', [pageview(BASE_TIME + HOUR + MINUTE, `${SITE}/pumps`)]);
+      expect(personIdOfVisitor('visitor-shared')).toBe(personIdByEmail('first@buyer.com'));
+      expect(urlsOf(await trailOf(personIdByEmail('first@buyer.com')!))).toEqual([`identify ${SITE}/`, `identify ${SITE}/`, `pageview ${SITE}/valves`]);
+      expect(urlsOf(await trailOf(personIdByEmail('second@buyer.com')!))).toEqual([`identify ${SITE}/`, `pageview ${SITE}/pumps`]);
+      const links = collector.database.prepare('SELECT p.email FROM identity_links l JOIN people p ON p.id = l.person_id WHERE l.visitor_id = (SELECT id FROM visitors WHERE client_id = ?) ORDER BY l.linked_at').pluck();
+      expect(links.all('visitor-shared')).toEqual(['first@buyer.com', 'second@buyer.com', 'first@buyer.com']);
+    });
+
     it('never merges two identified people that share a browser and later return', async () => {
       await send('visitor-a', [identify(BASE_TIME, `${SITE}/`, { email: 'one@buyer.com' })]);
       await send('visitor-b', [identify(BASE_TIME, `${SITE}/`, { email: 'two@buyer.com' })]);
