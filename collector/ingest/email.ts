@@ -24,7 +24,7 @@ const PLACEHOLDER_LOCAL_PARTS = new Set([
  * What a script's missing value turns into when it is made a string (`${email}`): never a mailbox,
  * whatever the domain after it.
  */
-const STRINGIFIED_NOTHING = new Set(['undefined', 'null', 'nan', '[object object]']);
+const STRINGIFIED_NOTHING = new Set(['undefined', 'null', 'nan']);
 /** Top-level domains reserved for tests and documentation (RFC 2606, RFC 6761): never a real inbox. */
 const RESERVED_TOP_LEVEL_DOMAIN = /\.(test|example|invalid|localhost)$/;
 

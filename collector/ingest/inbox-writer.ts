@@ -10,12 +10,13 @@
  * bench/RESULTS.md against the SQLite inbox it replaced.
  *
  * Segments: a process never appends to a segment an earlier one wrote (its last line may be torn by
- * a crash), and starts the next one when the current passes `segmentBytes`, so the worker can delete
- * what it has stitched, or after an fdatasync of the current one failed (`syncFailed`). The next segment is filled with zeros in the background while the current
- * one fills up: overwriting blocks a file already has changes neither its size nor its block map, so
- * each fdatasync flushes data alone instead of committing ext4's journal too (0.13 ms against
- * 0.20–0.26 ms on the benchmark machine, bench/RESULTS.md). Records never contain a zero byte, so
- * the reader knows where a finished segment's records end.
+ * a crash). It starts the next one when the current passes `segmentBytes`, so the worker can delete
+ * what it has stitched, and after an fdatasync of the current one failed (`syncFailed`). The next
+ * segment is filled with zeros in the background while the current one fills up: overwriting blocks
+ * a file already has changes neither its size nor its block map, so each fdatasync flushes data
+ * alone instead of committing ext4's journal too (0.13 ms against 0.20–0.26 ms on the benchmark
+ * machine, bench/RESULTS.md). Records never contain a zero byte, so the reader knows where a
+ * finished segment's records end.
  */
 import { close, closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, open, openSync, renameSync, rmSync, unlinkSync, write, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
