@@ -106,6 +106,8 @@ export interface StitchStore {
   createSession(visitorId: number, personId: number, at: number, landing: Landing): number;
   /** Writes a session's time span as it now is. */
   saveSessionSpan(session: SessionRecord): void;
+  /** Moves a session's events into another session of the same browser, and deletes it. */
+  mergeSessionInto(visitorId: number, from: SessionRecord, intoSessionId: number): void;
   /** Writes a session's landing (attribution, referrer, landing page) as it now is. */
   saveSessionLanding(session: SessionRecord): void;
   insertEvent(siteId: number, visitorId: number, sessionId: number, event: ValidEvent): void;
@@ -311,6 +313,7 @@ class SessionCursor {
     if (before && before.personId === personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign)) {
       before.endedAt = Math.max(before.endedAt, ts);
       this.spanChanged.set(before.id, before);
+      if (after && closesGapTo(before, after)) this.mergeAfterIntoBefore(before, after, ts);
       return before.id;
     }
     // A late or re-sent event from just before a session that is already stored (the landing page
@@ -333,6 +336,18 @@ class SessionCursor {
     const id = this.store.createSession(this.visitorId, personId, ts, opening);
     this.before = { id, personId, startedAt: ts, endedAt: ts, touch: opening.touch, campaignKey: opening.campaignKey, referrer: opening.referrer, landingPage: opening.landingPage };
     return id;
+  }
+
+  /**
+   * A late event closed the gap between `before` and the next session to 30 minutes or less: one
+   * visit, stored as two. The later one's events join the earlier, and it goes.
+   */
+  private mergeAfterIntoBefore(before: SessionRecord, after: SessionRecord, ts: number): void {
+    before.endedAt = Math.max(before.endedAt, after.endedAt);
+    this.spanChanged.delete(after.id);
+    this.landingChanged.delete(after.id);
+    this.store.mergeSessionInto(this.visitorId, after, before.id);
+    this.after = this.store.findSessionAfter(this.visitorId, ts);
   }
 
   /** The sessions of a merged-away anonymous person now belong to the survivor (the store moved them). */
@@ -368,6 +383,11 @@ function landingOf(event: ValidEvent, siteDomains: readonly string[]): Landing {
 
 function coversTime(session: SessionRecord, at: number): boolean {
   return at - session.endedAt <= SESSION_IDLE_MS && at - session.startedAt < SESSION_MAX_MS;
+}
+
+/** Whether `after` continues the visit `before` has become: same person, within 30 minutes and 24 hours, no new campaign. */
+function closesGapTo(before: SessionRecord, after: SessionRecord): boolean {
+  return after.personId === before.personId && coversTime(before, after.startedAt) && after.endedAt - before.startedAt < SESSION_MAX_MS && !isNewCampaign(before, after.campaignKey);
 }
 
 /** A page view with campaign parameters other than the session's starts a new session. */

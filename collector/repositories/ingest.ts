@@ -81,6 +81,10 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     createSession: database.prepare(`INSERT INTO sessions (visitor_id, person_id, started_at, ended_at, channel, source, medium, campaign, term, content, campaign_key, click_ids, referrer, landing_page)
       VALUES (@visitorId, @personId, @at, @at, @channel, @source, @medium, @campaign, @term, @content, @campaignKey, @clickIds, @referrer, @landingPage)`),
     saveSessionSpan: database.prepare('UPDATE sessions SET started_at = ?, ended_at = ? WHERE id = ?'),
+    moveSessionEvents: database.prepare('UPDATE events SET session_id = @into WHERE visitor_id = @visitorId AND session_id = @from'),
+    deleteSession: database.prepare('DELETE FROM sessions WHERE id = @from'),
+    // The overview's visit rows are rewritten from a person's sessions; a deleted session has no trigger.
+    markRollupDirty: database.prepare('INSERT OR IGNORE INTO rollup_dirty_people (person_id) VALUES (@personId)'),
     saveSessionLanding: database.prepare(`UPDATE sessions SET channel = @channel, source = @source,
       medium = @medium, campaign = @campaign, term = @term, content = @content, campaign_key = @campaignKey, click_ids = @clickIds,
       referrer = @referrer, landing_page = @landingPage WHERE id = @sessionId`),
@@ -175,6 +179,10 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     createSession: (visitorId, personId, at, landing) =>
       Number(statements.createSession.run({ visitorId, personId, at, ...landingColumns(landing) }).lastInsertRowid),
     saveSessionSpan: (session) => void statements.saveSessionSpan.run(session.startedAt, session.endedAt, session.id),
+    mergeSessionInto(visitorId, from, intoSessionId) {
+      const parameters = { from: from.id, into: intoSessionId, visitorId, personId: from.personId };
+      for (const statement of [statements.moveSessionEvents, statements.deleteSession, statements.markRollupDirty]) statement.run(parameters);
+    },
     saveSessionLanding: (session) => void statements.saveSessionLanding.run({ sessionId: session.id, ...landingColumns(session) }),
     insertEvent(siteId, visitorId, sessionId, event) {
       const { id, type, ts, url, ...data } = event;

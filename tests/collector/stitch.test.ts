@@ -65,6 +65,29 @@ describe('stitching', () => {
       expect(trail.sessions[1]!.clickIds).toEqual({ gclid: 'Cj0KCQ' });
     });
 
+    it('makes one visit of two that a late event brings within 30 minutes of each other, but not of two campaigns', async () => {
+      await send('visitor-a', [pageview(BASE_TIME, `${SITE}/`), pageview(BASE_TIME + 10 * MINUTE, `${SITE}/valves`)]);
+      await send('visitor-a', [pageview(BASE_TIME + 50 * MINUTE, `${SITE}/pumps`), pageview(BASE_TIME + 55 * MINUTE, `${SITE}/contact`)]);
+      await send('visitor-a', [pageview(BASE_TIME + 2 * HOUR, `${SITE}/?utm_source=newsletter&utm_medium=email&utm_campaign=dec`), pageview(BASE_TIME + 2 * HOUR + 5 * MINUTE, `${SITE}/valves`)]);
+      expect((await trailOf(personIdOfVisitor('visitor-a'))).sessions).toHaveLength(3);
+      const overviewVisits = async () => {
+        await collector.repositories.rollups.refreshRollups();
+        return collector.database.prepare('SELECT sum(sessions) FROM rollup_visits WHERE person_id = ?').pluck().get(personIdOfVisitor('visitor-a'));
+      };
+      expect(await overviewVisits()).toBe(3);
+      // Retried late: the engagement of the valves page, and one between the second visit and the newsletter's.
+      await send('visitor-a', [event('engagement', BASE_TIME + 30 * MINUTE, `${SITE}/valves`, { seconds: 40 }), event('engagement', BASE_TIME + 85 * MINUTE, `${SITE}/contact`, { seconds: 20 })]);
+      const trail = await trailOf(personIdOfVisitor('visitor-a'));
+      expect(trail.sessions.map((session) => [session.channel, session.events.length])).toEqual([
+        ['direct', 6],
+        ['email', 2],
+      ]);
+      // From the first page view to the late engagement (each batch's clock correction moves times by milliseconds).
+      expect(Math.round((trail.sessions[0]!.endedAt - trail.sessions[0]!.startedAt) / MINUTE)).toBe(85);
+      expect(collector.database.prepare('SELECT session_count FROM people WHERE id = ?').pluck().get(personIdOfVisitor('visitor-a'))).toBe(2);
+      expect(await overviewVisits()).toBe(2);
+    });
+
     it.each([
       ['a campaign name from a search', `${SITE}/?utm_campaign=expo`, 'https://www.google.com/', 'organic_search'],
       ['a Facebook click id from Instagram', `${SITE}/?fbclid=IwAR0abc`, 'https://l.instagram.com/', 'organic_social'],
