@@ -119,16 +119,19 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
   const events = [...placed].sort((a, b) => a.ts - b.ts);
   const firstTs = events[0]!.ts;
   let stored = new Set<string>();
+  let links: IdentityLink[];
   if (visitor) {
     stored = store.findStoredEventIds(visitor.id, events.map((event) => event.id));
+    links = store.linksOf(visitor.id);
   } else {
     const personId = store.createPerson(batch.siteId, null, firstTs);
     visitor = store.createVisitor(batch, personId, firstTs, clockOffset);
     store.linkVisitor(visitor.id, personId, firstTs);
+    links = [{ personId, linkedAt: firstTs }];
   }
 
   const sessions = new SessionCursor(store, visitor.id);
-  const identities = new IdentityHistory(store, visitor);
+  const identities = new IdentityHistory(store, visitor, links);
   const personSpans = new Map<number, { first: number; last: number }>();
   let lastSeen = firstTs;
   for (const event of events) {
@@ -196,20 +199,19 @@ function identityOf(event: ValidEvent): Identity | null {
 }
 
 /**
- * The people a browser has belonged to over time, read once a batch. An event belongs to the person
+ * The people a browser has belonged to over time (its links, oldest first). An event belongs to the person
  * of its own time — the latest link at or before it, or the first link's for an event older than
  * them all — not to whoever the browser is now: a late event (a retry, the beacon of a page that
  * unloaded) sent before the browser switched to another email stays with the first person.
  */
 class IdentityHistory {
-  private links: IdentityLink[];
   private current: number;
 
   constructor(
     private readonly store: StitchStore,
     private readonly visitor: VisitorRecord,
+    private links: IdentityLink[],
   ) {
-    this.links = store.linksOf(visitor.id);
     this.current = visitor.personId;
   }
 
