@@ -51,7 +51,7 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
   );
   const progressMemory = createIngestProgressMemory(writer.durableEnd());
   const firstSegmentOfThisProcess = writer.durableEnd().segment;
-  let workersStarted = 0;
+  let isFirstWorker = true;
   const progress = progressPublisher(progressMemory);
   let storedInWindow = 0;
   let loadBefore = performance.eventLoopUtilization();
@@ -74,7 +74,12 @@ export function startIngestPipeline(options: { databaseFile: string; log: Pipeli
 
   function startWorker(): Worker {
     progress.resetWorkerWaiting();
-    const workerData: IngestWorkerData = { databaseFile: options.databaseFile, progressMemory, firstSegmentOfThisProcess: workersStarted++ === 0 ? firstSegmentOfThisProcess : null };
+    const workerData: IngestWorkerData = {
+      databaseFile: options.databaseFile,
+      progressMemory,
+      firstSegmentOfThisProcess: isFirstWorker ? firstSegmentOfThisProcess : null,
+    };
+    isFirstWorker = false;
     const started = new Worker(INGEST_WORKER_FILE, { workerData });
     started.on('message', (message: FromWorker) => receive(message));
     started.on('error', (error) => options.log.error({ err: error }, 'the ingest worker failed'));

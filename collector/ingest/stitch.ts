@@ -199,10 +199,10 @@ function identityOf(event: ValidEvent): Identity | null {
 }
 
 /**
- * The people a browser has belonged to over time (its links, oldest first). An event belongs to the person
- * of its own time — the latest link at or before it, or the first link's for an event older than
- * them all — not to whoever the browser is now: a late event (a retry, the beacon of a page that
- * unloaded) sent before the browser switched to another email stays with the first person.
+ * The people a browser has belonged to over time (its links, oldest first). An event belongs to the
+ * person of its own time — the latest link at or before it, or the first link's for an event older
+ * than them all — not to whoever the browser is now: a late event (a retry, the beacon of a page
+ * that unloaded) sent before the browser switched to another email stays with the first person.
  */
 class IdentityHistory {
   private current: number;
