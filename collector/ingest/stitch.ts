@@ -108,6 +108,11 @@ export interface StitchStore {
   saveSessionSpan(session: SessionRecord): void;
   /** Moves a session's events into another session of the same browser, and deletes it. */
   mergeSessionInto(visitorId: number, from: SessionRecord, intoSessionId: number): void;
+  /**
+   * Moves a session's events from `at` on into another session of the same browser. Returns the
+   * time of the latest event moved and of the latest left behind (null: none).
+   */
+  moveEventsFrom(visitorId: number, from: SessionRecord, at: number, intoSessionId: number): { lastMoved: number | null; lastLeft: number | null };
   /** Writes a session's landing (attribution, referrer, landing page) as it now is. */
   saveSessionLanding(session: SessionRecord): void;
   insertEvent(siteId: number, visitorId: number, sessionId: number, event: ValidEvent): void;
@@ -327,6 +332,7 @@ class SessionCursor {
         Object.assign(after, pageviewLanding);
         this.landingChanged.set(after.id, after);
       }
+      if (before && interruptsWith(before, personId, ts, eventCampaign)) this.takeLaterEvents(before, after, ts);
       this.save();
       this.before = after;
       this.after = this.store.findSessionAfter(this.visitorId, ts);
@@ -336,8 +342,31 @@ class SessionCursor {
     const continued = before && before.personId !== personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign);
     const opening: Landing = continued ? before : (pageviewLanding ?? landingOf(event, siteDomains));
     const id = this.store.createSession(this.visitorId, personId, ts, opening);
-    this.before = { id, personId, startedAt: ts, endedAt: ts, touch: opening.touch, campaignKey: opening.campaignKey, referrer: opening.referrer, landingPage: opening.landingPage };
+    const opened: SessionRecord = { id, personId, startedAt: ts, endedAt: ts, touch: opening.touch, campaignKey: opening.campaignKey, referrer: opening.referrer, landingPage: opening.landingPage };
+    if (before && interruptsWith(before, personId, ts, eventCampaign)) this.takeLaterEvents(before, opened, ts);
+    this.before = opened;
     return id;
+  }
+
+  /**
+   * A late page view brought a campaign into the middle of `from`: what `from` holds from then on
+   * followed that arrival, so it moves to `into`, the campaign's visit (and `from` goes if nothing
+   * is left of it).
+   */
+  private takeLaterEvents(from: SessionRecord, into: SessionRecord, ts: number): void {
+    const { lastMoved, lastLeft } = this.store.moveEventsFrom(this.visitorId, from, ts, into.id);
+    if (lastMoved !== null) {
+      into.endedAt = Math.max(into.endedAt, lastMoved);
+      this.spanChanged.set(into.id, into);
+    }
+    if (lastLeft !== null) {
+      from.endedAt = lastLeft;
+      this.spanChanged.set(from.id, from);
+      return;
+    }
+    this.spanChanged.delete(from.id);
+    this.landingChanged.delete(from.id);
+    this.store.mergeSessionInto(this.visitorId, from, into.id);
   }
 
   /**
@@ -390,6 +419,11 @@ function coversTime(session: SessionRecord, at: number): boolean {
 /** Whether `after` continues the visit `before` has become: same person, within 30 minutes and 24 hours, no new campaign. */
 function closesGapTo(before: SessionRecord, after: SessionRecord): boolean {
   return after.personId === before.personId && coversTime(before, after.startedAt) && after.endedAt - before.startedAt < SESSION_MAX_MS && !isNewCampaign(before, after.campaignKey);
+}
+
+/** Whether a page view of `personId` at `ts` with this campaign starts a new visit inside `session`, with events of it stored later. */
+function interruptsWith(session: SessionRecord, personId: number, ts: number, eventCampaign: string | null): boolean {
+  return session.personId === personId && session.endedAt >= ts && isNewCampaign(session, eventCampaign);
 }
 
 /** A page view with campaign parameters other than the session's starts a new session. */

@@ -82,6 +82,8 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       VALUES (@visitorId, @personId, @at, @at, @channel, @source, @medium, @campaign, @term, @content, @campaignKey, @clickIds, @referrer, @landingPage)`),
     saveSessionSpan: database.prepare('UPDATE sessions SET started_at = ?, ended_at = ? WHERE id = ?'),
     moveSessionEvents: database.prepare('UPDATE events SET session_id = @into WHERE visitor_id = @visitorId AND session_id = @from'),
+    moveSessionEventsFrom: database.prepare('UPDATE events SET session_id = @into WHERE visitor_id = @visitorId AND session_id = @from AND ts >= @at RETURNING ts').pluck(),
+    lastSessionEvent: database.prepare('SELECT max(ts) FROM events WHERE visitor_id = @visitorId AND session_id = @from').pluck(),
     deleteSession: database.prepare('DELETE FROM sessions WHERE id = @from'),
     // The overview's visit rows are rewritten from a person's sessions; a deleted session has no trigger.
     markRollupDirty: database.prepare('INSERT OR IGNORE INTO rollup_dirty_people (person_id) VALUES (@personId)'),
@@ -182,6 +184,11 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     mergeSessionInto(visitorId, from, intoSessionId) {
       const parameters = { from: from.id, into: intoSessionId, visitorId, personId: from.personId };
       for (const statement of [statements.moveSessionEvents, statements.deleteSession, statements.markRollupDirty]) statement.run(parameters);
+    },
+    moveEventsFrom(visitorId, from, at, intoSessionId) {
+      const parameters = { from: from.id, into: intoSessionId, visitorId, at };
+      const moved = statements.moveSessionEventsFrom.all(parameters) as number[];
+      return { lastMoved: moved.length > 0 ? moved.reduce((latest, ts) => Math.max(latest, ts)) : null, lastLeft: statements.lastSessionEvent.get(parameters) as number | null };
     },
     saveSessionLanding: (session) => void statements.saveSessionLanding.run({ sessionId: session.id, ...landingColumns(session) }),
     insertEvent(siteId, visitorId, sessionId, event) {

@@ -116,6 +116,45 @@ describe('stitching', () => {
       expect(collector.database.prepare('SELECT count(*) FROM events').pluck().get()).toBe(3);
     });
 
+    // The ad's landing page view is retried after the pages that followed it were stored in the
+    // visit it interrupted: those pages came after the ad click, so they belong to its visit.
+    const adLanding = () => pageview(BASE_TIME + 10 * MINUTE, `${SITE}/?gclid=Cj0KCQ`, { referrer: 'https://www.google.com/' });
+    it.each([
+      {
+        case: 'pages without parameters, stored in the direct visit it interrupted',
+        later: [
+          pageview(BASE_TIME + 11 * MINUTE, `${SITE}/valves`, { referrer: `${SITE}/` }),
+          event('engagement', BASE_TIME + 12 * MINUTE, `${SITE}/valves`, { seconds: 40 }),
+          pageview(BASE_TIME + 13 * MINUTE, `${SITE}/contact`, { referrer: `${SITE}/valves` }),
+        ],
+      },
+      {
+        case: 'a page that kept the ad’s query (it opened the ad’s visit) and one before it in the direct visit',
+        later: [
+          pageview(BASE_TIME + 11 * MINUTE, `${SITE}/valves`, { referrer: `${SITE}/` }),
+          pageview(BASE_TIME + 12 * MINUTE, `${SITE}/valves?gclid=Cj0KCQ`, { referrer: `${SITE}/valves` }),
+          pageview(BASE_TIME + 13 * MINUTE, `${SITE}/contact`, { referrer: `${SITE}/valves` }),
+        ],
+      },
+    ])('gives a late ad landing the pages stored after it: $case', async ({ later }) => {
+      await send('visitor-a', [pageview(BASE_TIME, `${SITE}/`)]);
+      await send('visitor-a', later);
+      await send('visitor-a', [adLanding()]);
+      const personId = personIdOfVisitor('visitor-a');
+      const trail = await trailOf(personId);
+      expect(trail.sessions.map((session) => [session.channel, session.events.length])).toEqual([
+        ['direct', 1],
+        ['paid_search', 4],
+      ]);
+      const [direct, paid] = trail.sessions;
+      expect(paid).toMatchObject({ landingPage: `${SITE}/?gclid=Cj0KCQ`, clickIds: { gclid: 'Cj0KCQ' } });
+      expect(Math.round((paid!.endedAt - paid!.startedAt) / MINUTE)).toBe(3);
+      expect(direct!.endedAt).toBe(direct!.startedAt);
+      expect(collector.database.prepare('SELECT session_count FROM people WHERE id = ?').pluck().get(personId)).toBe(2);
+      await collector.repositories.rollups.refreshRollups();
+      expect(collector.database.prepare('SELECT sum(sessions) FROM rollup_visits WHERE person_id = ?').pluck().get(personId)).toBe(2);
+    });
+
     it('orders events by corrected time when browser clocks are hours off', async () => {
       await send('visitor-fast', [pageview(BASE_TIME, `${SITE}/a`)], { clockSkew: 5 * HOUR });
       await send('visitor-fast', [pageview(BASE_TIME + 10 * MINUTE, `${SITE}/b`)], { clockSkew: -3 * HOUR });
