@@ -97,6 +97,8 @@ export interface StitchStore {
   updateTraits(personId: number, traits: Traits): void;
   /** Widens a person's first/last seen to include [firstSeen, lastSeen]. */
   touchPerson(personId: number, firstSeen: number, lastSeen: number): void;
+  /** Sets a person's first/last seen to their sessions' (after sessions moved away from them). */
+  recountPersonTimes(personId: number): void;
   /** Which of these event ids the visitor already has stored. */
   findStoredEventIds(visitorId: number, clientEventIds: string[]): Set<string>;
   /** The visitor's latest session that started at or before `at`. */
@@ -104,6 +106,13 @@ export interface StitchStore {
   /** The visitor's earliest session that started after `at`. */
   findSessionAfter(visitorId: number, at: number): SessionRecord | null;
   createSession(visitorId: number, personId: number, at: number, landing: Landing): number;
+  /** The browser's session of another person than `personId` that started before `at` and has events from `at` on. */
+  findSessionAcross(visitorId: number, at: number, personId: number): SessionRecord | null;
+  /**
+   * Gives `personId` the browser's sessions of other people that started from `at` until `until`
+   * (null: from `at` on). Returns the people they belonged to.
+   */
+  handOverSessions(visitorId: number, personId: number, at: number, until: number | null): number[];
   /** Writes a session's time span as it now is. */
   saveSessionSpan(session: SessionRecord): void;
   /** Moves a session's events into another session of the same browser, and deletes it. */
@@ -145,12 +154,16 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
     stored.add(event.id);
     // Identify before placing the event, so the identifying event already belongs to its person.
     const identity = identityOf(event);
-    if (identity) {
-      const { personId, mergedFrom } = identifyVisitor(store, batch.siteId, identities, identity, event.ts);
-      if (mergedFrom !== null) {
-        sessions.personMerged(mergedFrom, personId);
-        moveSpan(personSpans, mergedFrom, personId);
-      }
+    const identified = identity ? identifyVisitor(store, batch.siteId, identities, identity, event.ts) : null;
+    if (identified && identified.mergedFrom !== null) {
+      sessions.personMerged(identified.mergedFrom, identified.personId);
+      moveSpan(personSpans, identified.mergedFrom, identified.personId);
+    }
+    if (identified?.linkedUntil !== undefined) {
+      // The browser switched to another person: if the switch is late, what it did from then until
+      // its next switch is stored already, under the person before.
+      const previousPeople = sessions.handOver(identified.personId, event.ts, identified.linkedUntil);
+      if (previousPeople.length > 0) for (const id of new Set([...previousPeople, identified.personId])) store.recountPersonTimes(id);
     }
     const personId = identities.personAt(event.ts);
     const sessionId = sessions.place(event, personId, batch.siteDomains);
@@ -229,17 +242,21 @@ class IdentityHistory {
     return personId;
   }
 
-  /** From `at` on, the browser belongs to `personId` — and now, unless it has a later link already. */
-  link(personId: number, at: number): void {
+  /**
+   * From `at` on, the browser belongs to `personId` — and now, unless it has a later link already.
+   * Returns when its next link takes over (null: none does).
+   */
+  link(personId: number, at: number): number | null {
     this.store.linkVisitor(this.visitor.id, personId, at);
     const later = this.links.findIndex((link) => link.linkedAt > at);
     if (later !== -1) {
       this.links.splice(later, 0, { personId, linkedAt: at });
-      return;
+      return this.links[later + 1]!.linkedAt;
     }
     this.links.push({ personId, linkedAt: at });
     if (personId !== this.current) this.store.setVisitorPerson(this.visitor.id, personId);
     this.current = personId;
+    return null;
   }
 
   /** The store merged `from` into `to` (its links and browsers with it). */
@@ -261,11 +278,12 @@ function identifyVisitor(
   identities: IdentityHistory,
   identity: Identity,
   at: number,
-): { personId: number; mergedFrom: number | null } {
+): { personId: number; mergedFrom: number | null; linkedUntil?: number | null } {
   const current = store.findPerson(identities.personAt(at));
   const email = identity.email;
   let personId = current.id;
   let mergedFrom: number | null = null;
+  let linkedUntil: number | null | undefined;
   if (email && current.email !== email) {
     const existing = store.findPersonByEmail(siteId, email);
     // The anonymous person becomes the identified one, or joins them: the browser's links go with
@@ -281,11 +299,11 @@ function identifyVisitor(
       }
     } else {
       personId = existing?.id ?? store.createPerson(siteId, email, at);
-      identities.link(personId, at);
+      linkedUntil = identities.link(personId, at);
     }
   }
   store.updateTraits(personId, identity.traits);
-  return { personId, mergedFrom };
+  return { personId, mergedFrom, linkedUntil };
 }
 
 /**
@@ -379,6 +397,28 @@ class SessionCursor {
     this.landingChanged.delete(after.id);
     this.store.mergeSessionInto(this.visitorId, after, before.id);
     this.after = this.store.findSessionAfter(this.visitorId, ts);
+  }
+
+  /**
+   * The browser belongs to `personId` from `at` until `until` (null: on), and what it did in that
+   * time may be stored already, under the person it belonged to before (a late switch). That
+   * person's sessions of that time become `personId`'s, and the visit the switch interrupted goes
+   * on from `at` in a session of `personId`, as a switch mid-visit does (`place`). Returns the
+   * people who had them.
+   */
+  handOver(personId: number, at: number, until: number | null): number[] {
+    this.save();
+    const previousPeople = this.store.handOverSessions(this.visitorId, personId, at, until);
+    const interrupted = this.store.findSessionAcross(this.visitorId, at, personId);
+    if (interrupted) {
+      const id = this.store.createSession(this.visitorId, personId, at, interrupted);
+      this.takeLaterEvents(interrupted, { ...interrupted, id, personId, startedAt: at, endedAt: at }, at);
+      previousPeople.push(interrupted.personId);
+    }
+    this.save();
+    // The sessions in memory may have changed hands.
+    this.loaded = false;
+    return previousPeople;
   }
 
   /** The sessions of a merged-away anonymous person now belong to the survivor (the store moved them). */

@@ -81,6 +81,13 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     createSession: database.prepare(`INSERT INTO sessions (visitor_id, person_id, started_at, ended_at, channel, source, medium, campaign, term, content, campaign_key, click_ids, referrer, landing_page)
       VALUES (@visitorId, @personId, @at, @at, @channel, @source, @medium, @campaign, @term, @content, @campaignKey, @clickIds, @referrer, @landingPage)`),
     saveSessionSpan: database.prepare('UPDATE sessions SET started_at = ?, ended_at = ? WHERE id = ?'),
+    findSessionAcross: database.prepare('SELECT * FROM sessions WHERE visitor_id = ? AND started_at < ? AND ended_at >= ? AND person_id != ? ORDER BY started_at DESC LIMIT 1'),
+    sessionsToHandOver: database.prepare(`SELECT DISTINCT person_id FROM sessions
+      WHERE visitor_id = @visitorId AND started_at >= @at AND (@until IS NULL OR started_at < @until) AND person_id != @personId`).pluck(),
+    handOverSessions: database.prepare(`UPDATE sessions SET person_id = @personId
+      WHERE visitor_id = @visitorId AND started_at >= @at AND (@until IS NULL OR started_at < @until) AND person_id != @personId`),
+    recountPersonTimes: database.prepare(`UPDATE people SET first_seen = coalesce((SELECT min(started_at) FROM sessions WHERE person_id = @personId), first_seen),
+      last_seen = coalesce((SELECT max(ended_at) FROM sessions WHERE person_id = @personId), last_seen) WHERE id = @personId`),
     moveSessionEvents: database.prepare('UPDATE events SET session_id = @into WHERE visitor_id = @visitorId AND session_id = @from'),
     moveSessionEventsFrom: database.prepare('UPDATE events SET session_id = @into WHERE visitor_id = @visitorId AND session_id = @from AND ts >= @at RETURNING ts').pluck(),
     lastSessionEvent: database.prepare('SELECT max(ts) FROM events WHERE visitor_id = @visitorId AND session_id = @from').pluck(),
@@ -175,11 +182,19 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       statements.updateTraits.run({ personId, name: null, phone: null, company: null, country: null, message: null, ...traits });
     },
     touchPerson: (personId, firstSeen, lastSeen) => void statements.touchPerson.run(firstSeen, lastSeen, personId),
+    recountPersonTimes: (personId) => void statements.recountPersonTimes.run({ personId }),
     findStoredEventIds: (visitorId, clientEventIds) => new Set(statements.storedEventIds.all(visitorId, JSON.stringify(clientEventIds)) as string[]),
     findSessionBefore: (visitorId, at) => toSession(statements.findSessionBefore.get(visitorId, at) as SessionRow | undefined),
     findSessionAfter: (visitorId, at) => toSession(statements.findSessionAfter.get(visitorId, at) as SessionRow | undefined),
     createSession: (visitorId, personId, at, landing) =>
       Number(statements.createSession.run({ visitorId, personId, at, ...landingColumns(landing) }).lastInsertRowid),
+    findSessionAcross: (visitorId, at, personId) => toSession(statements.findSessionAcross.get(visitorId, at, at, personId) as SessionRow | undefined),
+    handOverSessions(visitorId, personId, at, until) {
+      const parameters = { visitorId, personId, at, until };
+      const previousPeople = statements.sessionsToHandOver.all(parameters) as number[];
+      if (previousPeople.length > 0) statements.handOverSessions.run(parameters);
+      return previousPeople;
+    },
     saveSessionSpan: (session) => void statements.saveSessionSpan.run(session.startedAt, session.endedAt, session.id),
     mergeSessionInto(visitorId, from, intoSessionId) {
       const parameters = { from: from.id, into: intoSessionId, visitorId, personId: from.personId };

@@ -291,6 +291,43 @@ describe('stitching', () => {
       });
     });
 
+    it('gives a late identification with another email what the browser did from then until its next switch', async () => {
+      await send('visitor-shared', [pageview(BASE_TIME, `${SITE}/`), identify(BASE_TIME + MINUTE, `${SITE}/`, { email: 'first@buyer.com' })]);
+      await send('visitor-shared', [pageview(BASE_TIME + 3 * MINUTE, `${SITE}/valves`), pageview(BASE_TIME + 4 * MINUTE, `${SITE}/pumps`)]);
+      await send('visitor-shared', [pageview(BASE_TIME + HOUR, `${SITE}/pricing`)]);
+      await send('visitor-shared', [identify(BASE_TIME + 90 * MINUTE, `${SITE}/`, { email: 'third@buyer.com' }), pageview(BASE_TIME + 91 * MINUTE, `${SITE}/contact`)]);
+      // Retried late: the second email, given between the first and the third.
+      await send('visitor-shared', [identify(BASE_TIME + 2 * MINUTE, `${SITE}/`, { email: 'second@buyer.com' })]);
+
+      const [first, second, third] = await Promise.all(['first', 'second', 'third'].map((name) => trailOf(personIdByEmail(`${name}@buyer.com`)!)));
+      expect(urlsOf(first!)).toEqual([`pageview ${SITE}/`, `identify ${SITE}/`]);
+      expect(urlsOf(second!)).toEqual([`identify ${SITE}/`, `pageview ${SITE}/valves`, `pageview ${SITE}/pumps`, `pageview ${SITE}/pricing`]);
+      expect(second!.sessions.map((session) => session.events.length)).toEqual([3, 1]);
+      expect(urlsOf(third!)).toEqual([`identify ${SITE}/`, `pageview ${SITE}/contact`]);
+      expect(personIdOfVisitor('visitor-shared')).toBe(third!.person.id);
+      // Each person's times and visit counts are what their trail now holds.
+      for (const trail of [first!, second!, third!]) {
+        const person = collector.database.prepare('SELECT first_seen, last_seen, session_count FROM people WHERE id = ?').get(trail.person.id);
+        const times = trail.sessions.flatMap((session) => session.events.map((item) => item.ts));
+        expect(person).toEqual({ first_seen: Math.min(...times), last_seen: Math.max(...times), session_count: trail.sessions.length });
+      }
+      await collector.repositories.rollups.refreshRollups();
+      const visits = collector.database.prepare('SELECT sum(sessions) FROM rollup_visits WHERE person_id = ?').pluck();
+      expect([first, second, third].map((trail) => visits.get(trail!.person.id))).toEqual([1, 2, 1]);
+    });
+
+    it('lets a late identification from just before a stored visit lead into that visit, which keeps its campaign', async () => {
+      await send('visitor-shared', [pageview(BASE_TIME, `${SITE}/`), identify(BASE_TIME + MINUTE, `${SITE}/`, { email: 'first@buyer.com' })]);
+      await send('visitor-shared', [
+        pageview(BASE_TIME + 40 * MINUTE, `${SITE}/valves?utm_source=newsletter&utm_medium=email&utm_campaign=nov`),
+        pageview(BASE_TIME + 41 * MINUTE, `${SITE}/pumps`, { referrer: `${SITE}/valves` }),
+      ]);
+      await send('visitor-shared', [identify(BASE_TIME + 35 * MINUTE, `${SITE}/`, { email: 'second@buyer.com' })]);
+      const second = await trailOf(personIdByEmail('second@buyer.com')!);
+      expect(second.sessions.map((session) => [session.channel, session.events.length])).toEqual([['email', 3]]);
+      expect(urlsOf(await trailOf(personIdByEmail('first@buyer.com')!))).toEqual([`pageview ${SITE}/`, `identify ${SITE}/`]);
+    });
+
     it('keeps every switch of a browser between two emails, and gives it back to the first', async () => {
       await send('visitor-shared', [
         identify(BASE_TIME, `${SITE}/`, { email: 'first@buyer.com' }),
