@@ -99,6 +99,8 @@ export interface StitchStore {
   touchPerson(personId: number, firstSeen: number, lastSeen: number): void;
   /** Sets a person's first/last seen to their sessions' (after sessions moved away from them). */
   recountPersonTimes(personId: number): void;
+  /** The visitor's stored identifications (`identify`, `form_submit`) after `after` and before `until` (null: on), oldest first, with the email as sent. */
+  findIdentificationsBetween(visitorId: number, after: number, until: number | null): Array<{ ts: number; email: string | null }>;
   /** Which of these event ids the visitor already has stored. */
   findStoredEventIds(visitorId: number, clientEventIds: string[]): Set<string>;
   /** The visitor's latest session that started at or before `at`. */
@@ -160,10 +162,7 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
       moveSpan(personSpans, identified.mergedFrom, identified.personId);
     }
     if (identified?.linkedUntil !== undefined) {
-      // The browser switched to another person: if the switch is late, what it did from then until
-      // its next switch is stored already, under the person before.
-      const previousPeople = sessions.handOver(identified.personId, event.ts, identified.linkedUntil);
-      if (previousPeople.length > 0) for (const id of new Set([...previousPeople, identified.personId])) store.recountPersonTimes(id);
+      handOverLateSwitch({ store, siteId: batch.siteId, visitorId: visitor.id, identities, sessions }, identified.personId, event.ts, identified.linkedUntil);
     }
     const personId = identities.personAt(event.ts);
     const sessionId = sessions.place(event, personId, batch.siteDomains);
@@ -304,6 +303,32 @@ function identifyVisitor(
   }
   store.updateTraits(personId, identity.traits);
   return { personId, mergedFrom, linkedUntil };
+}
+
+/**
+ * The browser switched to `personId` at `at`, until its next link (`until`; null: none). If the
+ * switch is late, what the browser did in that time is stored already, under the person before: it
+ * goes to `personId` (`SessionCursor.handOver`). A stored identification in that time with another
+ * email was a switch too, which stitching could not see as one when the late one was still missing:
+ * it is linked now, and keeps what follows it.
+ */
+function handOverLateSwitch(
+  context: { store: StitchStore; siteId: number; visitorId: number; identities: IdentityHistory; sessions: SessionCursor },
+  personId: number,
+  at: number,
+  until: number | null,
+): void {
+  const { store, siteId, visitorId, identities, sessions } = context;
+  const email = store.findPerson(personId).email;
+  const switchBack = store
+    .findIdentificationsBetween(visitorId, at, until)
+    .map((stored) => ({ at: stored.ts, email: normalizeEmail(stored.email) }))
+    .find((stored): stored is { at: number; email: string } => stored.email !== null && stored.email !== email);
+  const previousPeople = sessions.handOver(personId, at, switchBack?.at ?? until);
+  if (previousPeople.length > 0) for (const id of new Set([...previousPeople, personId])) store.recountPersonTimes(id);
+  if (!switchBack) return;
+  const backTo = store.findPersonByEmail(siteId, switchBack.email)?.id ?? store.createPerson(siteId, switchBack.email, switchBack.at);
+  handOverLateSwitch(context, backTo, switchBack.at, identities.link(backTo, switchBack.at));
 }
 
 /**

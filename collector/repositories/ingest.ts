@@ -86,6 +86,8 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       WHERE visitor_id = @visitorId AND started_at >= @at AND (@until IS NULL OR started_at < @until) AND person_id != @personId`).pluck(),
     handOverSessions: database.prepare(`UPDATE sessions SET person_id = @personId
       WHERE visitor_id = @visitorId AND started_at >= @at AND (@until IS NULL OR started_at < @until) AND person_id != @personId`),
+    findIdentificationsBetween: database.prepare(`SELECT ts, json_extract(data, CASE type WHEN 'identify' THEN '$.traits.email' ELSE '$.fields.email' END) AS email
+      FROM events WHERE visitor_id = @visitorId AND type IN ('identify', 'form_submit') AND ts > @after AND (@until IS NULL OR ts < @until) ORDER BY ts`),
     recountPersonTimes: database.prepare(`UPDATE people SET first_seen = coalesce((SELECT min(started_at) FROM sessions WHERE person_id = @personId), first_seen),
       last_seen = coalesce((SELECT max(ended_at) FROM sessions WHERE person_id = @personId), last_seen) WHERE id = @personId`),
     moveSessionEvents: database.prepare('UPDATE events SET session_id = @into WHERE visitor_id = @visitorId AND session_id = @from'),
@@ -182,6 +184,8 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       statements.updateTraits.run({ personId, name: null, phone: null, company: null, country: null, message: null, ...traits });
     },
     touchPerson: (personId, firstSeen, lastSeen) => void statements.touchPerson.run(firstSeen, lastSeen, personId),
+    findIdentificationsBetween: (visitorId, after, until) =>
+      statements.findIdentificationsBetween.all({ visitorId, after, until }) as Array<{ ts: number; email: string | null }>,
     recountPersonTimes: (personId) => void statements.recountPersonTimes.run({ personId }),
     findStoredEventIds: (visitorId, clientEventIds) => new Set(statements.storedEventIds.all(visitorId, JSON.stringify(clientEventIds)) as string[]),
     findSessionBefore: (visitorId, at) => toSession(statements.findSessionBefore.get(visitorId, at) as SessionRow | undefined),

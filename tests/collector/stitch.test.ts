@@ -316,6 +316,27 @@ describe('stitching', () => {
       expect([first, second, third].map((trail) => visits.get(trail!.person.id))).toEqual([1, 2, 1]);
     });
 
+    it.each([
+      { case: 'the first email again', before: 'first@buyer.com', again: 'First@Buyer.com', owner: 'first@buyer.com' },
+      { case: 'an anonymous browser whose later form gave the email it now has', before: null, again: 'third@buyer.com', owner: 'third@buyer.com' },
+    ])('ends a late identification’s share at a stored form that identified the browser as someone else: $case', async ({ before, again, owner }) => {
+      await send('visitor-shared', before ? [pageview(BASE_TIME, `${SITE}/`), identify(BASE_TIME + MINUTE, `${SITE}/`, { email: before })] : [pageview(BASE_TIME, `${SITE}/`), pageview(BASE_TIME + MINUTE, `${SITE}/`)]);
+      await send('visitor-shared', [
+        pageview(BASE_TIME + 3 * MINUTE, `${SITE}/valves`),
+        formSubmit(BASE_TIME + 4 * MINUTE, `${SITE}/contact`, { email: again }),
+        pageview(BASE_TIME + 5 * MINUTE, `${SITE}/thanks`),
+      ]);
+      // Retried late: another email, given between the two.
+      await send('visitor-shared', [identify(BASE_TIME + 2 * MINUTE, `${SITE}/`, { email: 'second@buyer.com' })]);
+      await send('visitor-shared', [pageview(BASE_TIME + 6 * MINUTE, `${SITE}/pricing`)]);
+
+      expect(urlsOf(await trailOf(personIdByEmail('second@buyer.com')!))).toEqual([`identify ${SITE}/`, `pageview ${SITE}/valves`]);
+      const ownerTrail = await trailOf(personIdByEmail(owner)!);
+      expect(urlsOf(ownerTrail)).toEqual([`pageview ${SITE}/`, `${before ? 'identify' : 'pageview'} ${SITE}/`, `form_submit ${SITE}/contact`, `pageview ${SITE}/thanks`, `pageview ${SITE}/pricing`]);
+      expect(personIdOfVisitor('visitor-shared')).toBe(ownerTrail.person.id);
+      expect(collector.database.prepare('SELECT count(*) FROM people').pluck().get()).toBe(2);
+    });
+
     it('lets a late identification from just before a stored visit lead into that visit, which keeps its campaign', async () => {
       await send('visitor-shared', [pageview(BASE_TIME, `${SITE}/`), identify(BASE_TIME + MINUTE, `${SITE}/`, { email: 'first@buyer.com' })]);
       await send('visitor-shared', [
