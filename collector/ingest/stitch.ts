@@ -99,6 +99,8 @@ export interface StitchStore {
   touchPerson(personId: number, firstSeen: number, lastSeen: number): void;
   /** Sets a person's first/last seen to their sessions' (after sessions moved away from them). */
   recountPersonTimes(personId: number): void;
+  /** Whether the visitor has events stored after `at`. */
+  hasEventsAfter(visitorId: number, at: number): boolean;
   /** The visitor's stored identifications (`identify`, `form_submit`) after `after` and before `until` (null: on), oldest first, with the email as sent. */
   findIdentificationsBetween(visitorId: number, after: number, until: number | null): Array<{ ts: number; email: string | null }>;
   /** Which of these event ids the visitor already has stored. */
@@ -161,7 +163,9 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
       sessions.personMerged(identified.mergedFrom, identified.personId);
       moveSpan(personSpans, identified.mergedFrom, identified.personId);
     }
-    if (identified?.linkedUntil !== undefined) {
+    // A switch stitched after what followed it (a retry, the beacon of a page that unloaded). An event
+    // of the same millisecond stored already was stitched before it, as in a batch it would be.
+    if (identified?.linkedUntil !== undefined && store.hasEventsAfter(visitor.id, event.ts)) {
       handOverLateSwitch({ store, siteId: batch.siteId, visitorId: visitor.id, identities, sessions }, identified.personId, event.ts, identified.linkedUntil);
     }
     const personId = identities.personAt(event.ts);
@@ -277,7 +281,12 @@ function identifyVisitor(
   identities: IdentityHistory,
   identity: Identity,
   at: number,
-): { personId: number; mergedFrom: number | null; linkedUntil?: number | null } {
+): {
+  personId: number;
+  mergedFrom: number | null;
+  /** Set when the browser was linked to another person at `at`: when its next link takes over (null: none does). */
+  linkedUntil?: number | null;
+} {
   const current = store.findPerson(identities.personAt(at));
   const email = identity.email;
   let personId = current.id;
@@ -306,11 +315,11 @@ function identifyVisitor(
 }
 
 /**
- * The browser switched to `personId` at `at`, until its next link (`until`; null: none). If the
- * switch is late, what the browser did in that time is stored already, under the person before: it
+ * The browser switched to `personId` at `at`, until its next link (`until`; null: none), and the
+ * switch is late: what the browser did from then on is stored already, under the person before. It
  * goes to `personId` (`SessionCursor.handOver`). A stored identification in that time with another
- * email was a switch too, which stitching could not see as one when the late one was still missing:
- * it is linked now, and keeps what follows it.
+ * email was a switch too, which stitching could not see as one while the late one was missing: it
+ * is linked now, and keeps itself and what follows it.
  */
 function handOverLateSwitch(
   context: { store: StitchStore; siteId: number; visitorId: number; identities: IdentityHistory; sessions: SessionCursor },
@@ -363,7 +372,7 @@ class SessionCursor {
     if (before && before.personId === personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign)) {
       before.endedAt = Math.max(before.endedAt, ts);
       this.spanChanged.set(before.id, before);
-      if (after && closesGapTo(before, after)) this.mergeAfterIntoBefore(before, after, ts);
+      this.joinNextIfOneVisit(before, ts);
       return before.id;
     }
     // A late or re-sent event from just before a session that is already stored (the landing page
@@ -379,6 +388,7 @@ class SessionCursor {
       this.save();
       this.before = after;
       this.after = this.store.findSessionAfter(this.visitorId, ts);
+      this.joinNextIfOneVisit(after, ts);
       return after.id;
     }
     // The browser switched to another person mid-visit: the visit goes on, under the new person.
@@ -388,13 +398,14 @@ class SessionCursor {
     const opened: SessionRecord = { id, personId, startedAt: ts, endedAt: ts, touch: opening.touch, campaignKey: opening.campaignKey, referrer: opening.referrer, landingPage: opening.landingPage };
     if (before && interruptsWith(before, personId, ts, eventCampaign)) this.takeLaterEvents(before, opened, ts);
     this.before = opened;
+    this.joinNextIfOneVisit(opened, ts);
     return id;
   }
 
   /**
-   * A late page view brought a campaign into the middle of `from`: what `from` holds from then on
-   * followed that arrival, so it moves to `into`, the campaign's visit (and `from` goes if nothing
-   * is left of it).
+   * `from`'s events from `ts` on move to `into`, a visit that a late event started at `ts` inside
+   * `from` — a new campaign's, or another person's (`handOver`) — and `from` goes if nothing is
+   * left of it.
    */
   private takeLaterEvents(from: SessionRecord, into: SessionRecord, ts: number): void {
     const { lastMoved, lastLeft } = this.store.moveEventsFrom(this.visitorId, from, ts, into.id);
@@ -413,14 +424,18 @@ class SessionCursor {
   }
 
   /**
-   * A late event closed the gap between `before` and the next session to 30 minutes or less: one
-   * visit, stored as two. The later one's events join the earlier, and it goes.
+   * If a late event brought `session` (at `ts`) within 30 minutes of the next stored session
+   * (`this.after`), they are one visit, stored as two: the later one's events join `session`, and
+   * it goes.
    */
-  private mergeAfterIntoBefore(before: SessionRecord, after: SessionRecord, ts: number): void {
-    before.endedAt = Math.max(before.endedAt, after.endedAt);
-    this.spanChanged.delete(after.id);
-    this.landingChanged.delete(after.id);
-    this.store.mergeSessionInto(this.visitorId, after, before.id);
+  private joinNextIfOneVisit(session: SessionRecord, ts: number): void {
+    const next = this.after;
+    if (!next || !closesGapTo(session, next)) return;
+    session.endedAt = Math.max(session.endedAt, next.endedAt);
+    this.spanChanged.set(session.id, session);
+    this.spanChanged.delete(next.id);
+    this.landingChanged.delete(next.id);
+    this.store.mergeSessionInto(this.visitorId, next, session.id);
     this.after = this.store.findSessionAfter(this.visitorId, ts);
   }
 
@@ -488,7 +503,7 @@ function closesGapTo(before: SessionRecord, after: SessionRecord): boolean {
 
 /** Whether a page view of `personId` at `ts` with this campaign starts a new visit inside `session`, with events of it stored later. */
 function interruptsWith(session: SessionRecord, personId: number, ts: number, eventCampaign: string | null): boolean {
-  return session.personId === personId && session.endedAt >= ts && isNewCampaign(session, eventCampaign);
+  return session.personId === personId && session.endedAt > ts && isNewCampaign(session, eventCampaign);
 }
 
 /** A page view with campaign parameters other than the session's starts a new session. */

@@ -86,6 +86,7 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       WHERE visitor_id = @visitorId AND started_at >= @at AND (@until IS NULL OR started_at < @until) AND person_id != @personId`).pluck(),
     handOverSessions: database.prepare(`UPDATE sessions SET person_id = @personId
       WHERE visitor_id = @visitorId AND started_at >= @at AND (@until IS NULL OR started_at < @until) AND person_id != @personId`),
+    hasEventsAfter: database.prepare('SELECT EXISTS (SELECT 1 FROM sessions WHERE visitor_id = ? AND ended_at > ?)').pluck(),
     findIdentificationsBetween: database.prepare(`SELECT ts, json_extract(data, CASE type WHEN 'identify' THEN '$.traits.email' ELSE '$.fields.email' END) AS email
       FROM events WHERE visitor_id = @visitorId AND type IN ('identify', 'form_submit') AND ts > @after AND (@until IS NULL OR ts < @until) ORDER BY ts`),
     recountPersonTimes: database.prepare(`UPDATE people SET first_seen = coalesce((SELECT min(started_at) FROM sessions WHERE person_id = @personId), first_seen),
@@ -184,6 +185,7 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       statements.updateTraits.run({ personId, name: null, phone: null, company: null, country: null, message: null, ...traits });
     },
     touchPerson: (personId, firstSeen, lastSeen) => void statements.touchPerson.run(firstSeen, lastSeen, personId),
+    hasEventsAfter: (visitorId, at) => statements.hasEventsAfter.get(visitorId, at) === 1,
     findIdentificationsBetween: (visitorId, after, until) =>
       statements.findIdentificationsBetween.all({ visitorId, after, until }) as Array<{ ts: number; email: string | null }>,
     recountPersonTimes: (personId) => void statements.recountPersonTimes.run({ personId }),

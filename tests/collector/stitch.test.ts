@@ -136,7 +136,19 @@ describe('stitching', () => {
           pageview(BASE_TIME + 13 * MINUTE, `${SITE}/contact`, { referrer: `${SITE}/valves` }),
         ],
       },
-    ])('gives a late ad landing the pages stored after it: $case', async ({ later }) => {
+      {
+        case: 'pages that now reach, within 30 minutes, a later visit from the same ad',
+        later: [
+          pageview(BASE_TIME + 11 * MINUTE, `${SITE}/valves`, { referrer: `${SITE}/` }),
+          pageview(BASE_TIME + 25 * MINUTE, `${SITE}/pumps`, { referrer: `${SITE}/valves` }),
+          pageview(BASE_TIME + 40 * MINUTE, `${SITE}/contact`, { referrer: `${SITE}/pumps` }),
+          pageview(BASE_TIME + 45 * MINUTE, `${SITE}/?gclid=Cj0KCQ`, { referrer: 'https://www.google.com/' }),
+          pageview(BASE_TIME + 46 * MINUTE, `${SITE}/valves`, { referrer: `${SITE}/` }),
+        ],
+        paidEvents: 6,
+        paidMinutes: 36,
+      },
+    ])('gives a late ad landing the pages stored after it: $case', async ({ later, paidEvents = 4, paidMinutes = 3 }) => {
       await send('visitor-a', [pageview(BASE_TIME, `${SITE}/`)]);
       await send('visitor-a', later);
       await send('visitor-a', [adLanding()]);
@@ -144,11 +156,11 @@ describe('stitching', () => {
       const trail = await trailOf(personId);
       expect(trail.sessions.map((session) => [session.channel, session.events.length])).toEqual([
         ['direct', 1],
-        ['paid_search', 4],
+        ['paid_search', paidEvents],
       ]);
       const [direct, paid] = trail.sessions;
       expect(paid).toMatchObject({ landingPage: `${SITE}/?gclid=Cj0KCQ`, clickIds: { gclid: 'Cj0KCQ' } });
-      expect(Math.round((paid!.endedAt - paid!.startedAt) / MINUTE)).toBe(3);
+      expect(Math.round((paid!.endedAt - paid!.startedAt) / MINUTE)).toBe(paidMinutes);
       expect(direct!.endedAt).toBe(direct!.startedAt);
       expect(collector.database.prepare('SELECT session_count FROM people WHERE id = ?').pluck().get(personId)).toBe(2);
       await collector.repositories.rollups.refreshRollups();
@@ -335,6 +347,26 @@ describe('stitching', () => {
       expect(urlsOf(ownerTrail)).toEqual([`pageview ${SITE}/`, `${before ? 'identify' : 'pageview'} ${SITE}/`, `form_submit ${SITE}/contact`, `pageview ${SITE}/thanks`, `pageview ${SITE}/pricing`]);
       expect(personIdOfVisitor('visitor-shared')).toBe(ownerTrail.person.id);
       expect(collector.database.prepare('SELECT count(*) FROM people').pluck().get()).toBe(2);
+    });
+
+    it('makes one visit of a late switch, the visit it takes and the visit the next identification opened', async () => {
+      await send('visitor-shared', [pageview(BASE_TIME, `${SITE}/`), identify(BASE_TIME + MINUTE, `${SITE}/`, { email: 'first@buyer.com' }), pageview(BASE_TIME + 10 * MINUTE, `${SITE}/valves`)]);
+      await send('visitor-shared', [pageview(BASE_TIME + 45 * MINUTE, `${SITE}/pumps`), pageview(BASE_TIME + 59 * MINUTE, `${SITE}/contact`)]);
+      await send('visitor-shared', [identify(BASE_TIME + 60 * MINUTE, `${SITE}/contact`, { email: 'second@buyer.com' }), pageview(BASE_TIME + 61 * MINUTE, `${SITE}/thanks`)]);
+      await send('visitor-shared', [identify(BASE_TIME + 20 * MINUTE, `${SITE}/valves`, { email: 'second@buyer.com' })]);
+      const second = await trailOf(personIdByEmail('second@buyer.com')!);
+      expect(second.sessions.map((session) => session.events.length)).toEqual([5]);
+      expect(collector.database.prepare('SELECT session_count FROM people WHERE id = ?').pluck().get(second.person.id)).toBe(1);
+      expect(urlsOf(await trailOf(personIdByEmail('first@buyer.com')!))).toEqual([`pageview ${SITE}/`, `identify ${SITE}/`, `pageview ${SITE}/valves`]);
+    });
+
+    it('leaves a page view in the same millisecond as a switch, stitched before it, with the person before', async () => {
+      await send('visitor-shared', [pageview(BASE_TIME, `${SITE}/`), identify(BASE_TIME + MINUTE, `${SITE}/`, { email: 'first@buyer.com' })]);
+      await send('visitor-shared', [pageview(BASE_TIME + 5 * MINUTE, `${SITE}/a`), identify(BASE_TIME + 5 * MINUTE, `${SITE}/a`, { email: 'second@buyer.com' })]);
+      const first = await trailOf(personIdByEmail('first@buyer.com')!);
+      expect(urlsOf(first)).toEqual([`pageview ${SITE}/`, `identify ${SITE}/`, `pageview ${SITE}/a`]);
+      expect(urlsOf(await trailOf(personIdByEmail('second@buyer.com')!))).toEqual([`identify ${SITE}/a`]);
+      expect(collector.database.prepare('SELECT last_seen FROM people WHERE id = ?').pluck().get(first.person.id)).toBe(first.sessions.at(-1)!.events.at(-1)!.ts);
     });
 
     it('lets a late identification from just before a stored visit lead into that visit, which keeps its campaign', async () => {
