@@ -1,8 +1,8 @@
 /**
  * The inbox's writing end, on the HTTP thread: `POST /collect` appends each accepted beacon here
  * and answers 204 once its record is on disk. Records written in one turn of the event loop go to
- * the file in one write, and one fdatasync (on the sync thread, so this thread goes on parsing
- * requests) covers every group written before it started (group-commit.ts).
+ * the file in one write (one per 8 under a flood), and one fdatasync (on the sync thread, so this
+ * thread goes on parsing requests) covers every group written before it started (group-commit.ts).
  *
  * Why a file and not a table: appending a line and syncing it is the least work that makes a beacon
  * durable, and it needs no lock the ingest worker also takes — the worker is the database's only

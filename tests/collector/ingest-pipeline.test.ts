@@ -9,7 +9,7 @@ import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../collector/db/open.js';
-import { createGroupCommit } from '../../collector/ingest/group-commit.js';
+import { MAX_GROUP_ITEMS, createGroupCommit } from '../../collector/ingest/group-commit.js';
 import { inboxDirectory, listSegments, segmentFile, type InboxPosition } from '../../collector/ingest/inbox-files.js';
 import { createIngestProgressMemory, progressPublisher, progressReader } from '../../collector/ingest/ingest-progress.js';
 import { openInboxReader } from '../../collector/ingest/inbox-reader.js';
@@ -56,23 +56,39 @@ describe('createGroupCommit', () => {
     const syncs = controlledSync();
     const group = createGroupCommit<number>((items) => commits.push(items), syncs.record);
     let resolved = 0;
-    const writes = Array.from({ length: 25 }, (_, index) => group.write(index).then(() => resolved++));
+    const writes = Array.from({ length: 5 }, (_, index) => group.write(index).then(() => resolved++));
     expect(commits).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(commits).toEqual([Array.from({ length: 25 }, (_, index) => index)]);
+    await nextTurn();
+    expect(commits).toEqual([[0, 1, 2, 3, 4]]);
     expect([syncs.inFlight, resolved]).toEqual([1, 0]);
 
     // The next group commits while the first sync is in flight, and asks for its own at once.
     let lateResolved = 0;
-    const late = [group.write(25), group.write(26)].map((write) => write.then(() => lateResolved++));
-    await new Promise((resolve) => setImmediate(resolve));
+    const late = [group.write(5), group.write(6)].map((write) => write.then(() => lateResolved++));
+    await nextTurn();
     expect(commits).toHaveLength(2);
     expect(syncs.inFlight).toBe(2);
     syncs.completeOne();
     await Promise.all(writes);
-    expect([resolved, lateResolved]).toEqual([25, 0]);
+    expect([resolved, lateResolved]).toEqual([5, 0]);
     syncs.completeOne();
     await Promise.all(late);
+  });
+
+  it(`commits a group as soon as it holds ${MAX_GROUP_ITEMS} items, and the rest of the turn at its end`, async () => {
+    const commits: number[][] = [];
+    const syncs = controlledSync();
+    const group = createGroupCommit<number>((items) => commits.push(items), syncs.record);
+    const items = Array.from({ length: 2 * MAX_GROUP_ITEMS + 3 }, (_, index) => index);
+    const writes = items.map((item) => group.write(item));
+    expect(commits.map((committed) => committed.length)).toEqual([MAX_GROUP_ITEMS, MAX_GROUP_ITEMS]);
+    expect(syncs.inFlight).toBe(2);
+    await nextTurn();
+    expect(commits.map((committed) => committed.length)).toEqual([MAX_GROUP_ITEMS, MAX_GROUP_ITEMS, 3]);
+    expect(commits.flat()).toEqual(items);
+    expect(syncs.inFlight).toBe(3);
+    for (let sync = 0; sync < 3; sync++) syncs.completeOne();
+    await Promise.all(writes);
   });
 
   it('rejects every write of a group whose commit failed, and commits the next group', async () => {
@@ -118,7 +134,7 @@ describe('the inbox files', () => {
   it('resolves an append once its record is written and synced, one sync for the records of one turn', async () => {
     const directory = temporaryFolder();
     const { writer, ends } = openWriter(directory);
-    const records = Array.from({ length: 25 }, (_, index) => `{"n":${index}}\n`);
+    const records = Array.from({ length: MAX_GROUP_ITEMS - 1 }, (_, index) => `{"n":${index}}\n`);
     await Promise.all(records.map((text) => writer.append(Buffer.from(text))));
     const file = segmentFile(directory, 1);
     expect(readFileSync(file, 'utf8')).toBe(records.join(''));
