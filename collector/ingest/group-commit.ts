@@ -19,7 +19,7 @@ export interface GroupCommit<Item> {
 
 /**
  * Under a flood one turn reads dozens of requests. Committing every 8 at once instead of all at the
- * turn's end answered 2–4 % more requests in the bench's load, and varied less (bench/RESULTS.md,
+ * turn's end answered about 4 % more requests in the bench's load, and varied less (bench/RESULTS.md,
  * 2026-11-25 13:30 UTC); every 4 gained nothing.
  */
 export const MAX_GROUP_ITEMS = 8;
