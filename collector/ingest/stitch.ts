@@ -163,8 +163,9 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
       sessions.personMerged(identified.mergedFrom, identified.personId);
       moveSpan(personSpans, identified.mergedFrom, identified.personId);
     }
-    // A switch stitched after what followed it (a retry, the beacon of a page that unloaded). An event
-    // of the same millisecond stored already was stitched before it, as in a batch it would be.
+    // Only a late switch (a retry, the beacon of a page that unloaded) has events stored after it. One
+    // stitched in order has none: an event of its own millisecond, stitched before it, stays with the
+    // person before, as it would in one batch.
     if (identified?.linkedUntil !== undefined && store.hasEventsAfter(visitor.id, event.ts)) {
       handOverLateSwitch({ store, siteId: batch.siteId, visitorId: visitor.id, identities, sessions }, identified.personId, event.ts, identified.linkedUntil);
     }
@@ -501,7 +502,7 @@ function closesGapTo(before: SessionRecord, after: SessionRecord): boolean {
   return after.personId === before.personId && coversTime(before, after.startedAt) && after.endedAt - before.startedAt < SESSION_MAX_MS && !isNewCampaign(before, after.campaignKey);
 }
 
-/** Whether a page view of `personId` at `ts` with this campaign starts a new visit inside `session`, with events of it stored later. */
+/** Whether a page view of `personId` at `ts` with this campaign interrupts `session`: theirs, with events after `ts`, of another campaign. */
 function interruptsWith(session: SessionRecord, personId: number, ts: number, eventCampaign: string | null): boolean {
   return session.personId === personId && session.endedAt > ts && isNewCampaign(session, eventCampaign);
 }
