@@ -166,8 +166,8 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
     // Only a late switch (a retry, the beacon of a page that unloaded) has events stored after it. One
     // stitched in order has none: an event of its own millisecond, stitched before it, stays with the
     // person before, as it would in one batch.
-    if (identified?.linkedUntil !== undefined && store.hasEventsAfter(visitor.id, event.ts)) {
-      handOverLateSwitch({ store, siteId: batch.siteId, visitorId: visitor.id, identities, sessions }, identified.personId, event.ts, identified.linkedUntil);
+    if (identified?.switched && store.hasEventsAfter(visitor.id, event.ts)) {
+      handOverLateSwitch({ store, siteId: batch.siteId, visitorId: visitor.id, identities, sessions }, identified.switched);
     }
     const personId = identities.personAt(event.ts);
     const sessionId = sessions.place(event, personId, batch.siteDomains);
@@ -282,17 +282,12 @@ function identifyVisitor(
   identities: IdentityHistory,
   identity: Identity,
   at: number,
-): {
-  personId: number;
-  mergedFrom: number | null;
-  /** Set when the browser was linked to another person at `at`: when its next link takes over (null: none does). */
-  linkedUntil?: number | null;
-} {
+): { personId: number; mergedFrom: number | null; switched: Switch | null } {
   const current = store.findPerson(identities.personAt(at));
   const email = identity.email;
   let personId = current.id;
   let mergedFrom: number | null = null;
-  let linkedUntil: number | null | undefined;
+  let switched: Switch | null = null;
   if (email && current.email !== email) {
     const existing = store.findPersonByEmail(siteId, email);
     // The anonymous person becomes the identified one, or joins them: the browser's links go with
@@ -308,28 +303,33 @@ function identifyVisitor(
       }
     } else {
       personId = existing?.id ?? store.createPerson(siteId, email, at);
-      linkedUntil = identities.link(personId, at);
+      switched = { personId, email, at, until: identities.link(personId, at) };
     }
   }
   store.updateTraits(personId, identity.traits);
-  return { personId, mergedFrom, linkedUntil };
+  return { personId, mergedFrom, switched };
+}
+
+/** The browser was linked to another identified person, `personId` (`email`), at `at`, until its next link (`until`; null: none). */
+interface Switch {
+  personId: number;
+  email: string;
+  at: number;
+  until: number | null;
 }
 
 /**
- * The browser switched to `personId` at `at`, until its next link (`until`; null: none), and the
- * switch is late: what the browser did from then on is stored already, under the person before. It
- * goes to `personId` (`SessionCursor.handOver`). A stored identification in that time with another
+ * The browser switched to another person, and the switch is late: what the browser did from then
+ * until its next link is stored already, under the person before. It goes to the switch's person
+ * (`SessionCursor.handOver`). A stored identification in that time with another
  * email was a switch too, which stitching could not see as one while the late one was missing: it
  * is linked now, and keeps itself and what follows it.
  */
 function handOverLateSwitch(
   context: { store: StitchStore; siteId: number; visitorId: number; identities: IdentityHistory; sessions: SessionCursor },
-  personId: number,
-  at: number,
-  until: number | null,
+  { personId, email, at, until }: Switch,
 ): void {
   const { store, siteId, visitorId, identities, sessions } = context;
-  const email = store.findPerson(personId).email;
   const switchBack = store
     .findIdentificationsBetween(visitorId, at, until)
     .map((stored) => ({ at: stored.ts, email: normalizeEmail(stored.email) }))
@@ -338,7 +338,7 @@ function handOverLateSwitch(
   if (previousPeople.length > 0) for (const id of new Set([...previousPeople, personId])) store.recountPersonTimes(id);
   if (!switchBack) return;
   const backTo = store.findPersonByEmail(siteId, switchBack.email)?.id ?? store.createPerson(siteId, switchBack.email, switchBack.at);
-  handOverLateSwitch(context, backTo, switchBack.at, identities.link(backTo, switchBack.at));
+  handOverLateSwitch(context, { personId: backTo, email: switchBack.email, at: switchBack.at, until: identities.link(backTo, switchBack.at) });
 }
 
 /**
