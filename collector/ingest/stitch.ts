@@ -68,6 +68,13 @@ export interface IdentityLink {
   linkedAt: number;
 }
 
+/** A page view as stored: what it can still say about where a session came from. */
+export interface StoredPageview {
+  ts: number;
+  url: string;
+  referrer: string | null;
+}
+
 /** Person fields a form or `identify` can fill in. */
 export interface Traits {
   name?: string;
@@ -128,6 +135,8 @@ export interface StitchStore {
   moveEventsFrom(visitorId: number, from: SessionRecord, at: number, intoSessionId: number): { lastMoved: number | null; lastLeft: number | null };
   /** Writes a session's landing (attribution, referrer, landing page) as it now is. */
   saveSessionLanding(session: SessionRecord): void;
+  /** A session's page views after `at`, oldest first, with the URL and referrer they came with. */
+  findPageviewsAfter(visitorId: number, sessionId: number, at: number): StoredPageview[];
   insertEvent(siteId: number, visitorId: number, sessionId: number, event: ValidEvent): void;
 }
 
@@ -341,6 +350,12 @@ function handOverLateSwitch(
   handOverLateSwitch(context, { personId: backTo, email: switchBack.email, at: switchBack.at, until: identities.link(backTo, switchBack.at) });
 }
 
+/** A stored page view at `at` that brought a campaign back into a visit a late page view interrupts. */
+interface CampaignReturn {
+  at: number;
+  landing: Landing;
+}
+
 /**
  * The visitor's sessions around the events being placed, read once and kept in memory: `before`
  * is the latest session that started at or before the last placed event, `after` the next one
@@ -369,6 +384,11 @@ class SessionCursor {
     const pageviewLanding = isPageview ? landingOf(event, siteDomains) : null;
     const eventCampaign = pageviewLanding?.campaignKey ?? null;
     const { before, after } = this;
+    // A late page view that brings a new campaign into a stored visit takes that visit's events from
+    // its time on, up to where a stored page view brought back a campaign (a back button, another
+    // tab): in order, that page view opened a visit of its own, which it opens now.
+    const interrupted = before && interruptsWith(before, personId, ts, eventCampaign) ? before : null;
+    const returns = interrupted ? this.campaignReturns(interrupted, ts, eventCampaign!, siteDomains) : [];
 
     if (before && before.personId === personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign)) {
       before.endedAt = Math.max(before.endedAt, ts);
@@ -377,15 +397,16 @@ class SessionCursor {
       return before.id;
     }
     // A late or re-sent event from just before a session that is already stored (the landing page
-    // view of a retried batch, say) joins it and, being a page view, becomes its landing.
-    if (after && after.personId === personId && after.startedAt - ts <= SESSION_IDLE_MS && after.endedAt - ts < SESSION_MAX_MS && canLeadInto(after, event, eventCampaign)) {
+    // view of a retried batch, say) joins it and, being a page view, becomes its landing — unless a
+    // campaign's return lies between them, which ends the event's visit before that session.
+    if (after && after.personId === personId && after.startedAt - ts <= SESSION_IDLE_MS && after.endedAt - ts < SESSION_MAX_MS && canLeadInto(after, event, eventCampaign) && returns.length === 0) {
       after.startedAt = ts;
       this.spanChanged.set(after.id, after);
       if (pageviewLanding) {
         Object.assign(after, pageviewLanding);
         this.landingChanged.set(after.id, after);
       }
-      if (before && interruptsWith(before, personId, ts, eventCampaign)) this.takeLaterEvents(before, after, ts);
+      if (interrupted) this.takeLaterEvents(interrupted, after, ts);
       this.save();
       this.before = after;
       this.after = this.store.findSessionAfter(this.visitorId, ts);
@@ -397,10 +418,46 @@ class SessionCursor {
     const opening: Landing = continued ? before : (pageviewLanding ?? landingOf(event, siteDomains));
     const id = this.store.createSession(this.visitorId, personId, ts, opening);
     const opened: SessionRecord = { id, personId, startedAt: ts, endedAt: ts, touch: opening.touch, campaignKey: opening.campaignKey, referrer: opening.referrer, landingPage: opening.landingPage };
-    if (before && interruptsWith(before, personId, ts, eventCampaign)) this.takeLaterEvents(before, opened, ts);
     this.before = opened;
+    if (interrupted) {
+      const firstReturned = this.openReturnedVisits(interrupted, returns);
+      this.takeLaterEvents(interrupted, opened, ts);
+      if (firstReturned) this.after = firstReturned;
+    }
     this.joinNextIfOneVisit(opened, ts);
     return id;
+  }
+
+  /**
+   * The stored page views of `session` after `ts` that a visit of `campaign` starting at `ts` would
+   * have ended: each brings a campaign other than the one before it.
+   */
+  private campaignReturns(session: SessionRecord, ts: number, campaign: string, siteDomains: readonly string[]): CampaignReturn[] {
+    const returns: CampaignReturn[] = [];
+    let current = campaign;
+    for (const pageview of this.store.findPageviewsAfter(this.visitorId, session.id, ts)) {
+      const landing = landingOfPage(pageview.url, pageview.referrer, siteDomains);
+      if (!isNewCampaign({ campaignKey: current }, landing.campaignKey)) continue;
+      returns.push({ at: pageview.ts, landing });
+      current = landing.campaignKey!;
+    }
+    return returns;
+  }
+
+  /**
+   * Opens a session of `from`'s person at each return, latest first, each taking `from`'s events
+   * from its time on. Returns the earliest (null: no returns).
+   */
+  private openReturnedVisits(from: SessionRecord, returns: readonly CampaignReturn[]): SessionRecord | null {
+    let earliest: SessionRecord | null = null;
+    for (const { at, landing } of [...returns].reverse()) {
+      const id = this.store.createSession(this.visitorId, from.personId, at, landing);
+      // The return's own page view moves with the rest, so something always does.
+      const { lastMoved } = this.store.moveEventsFrom(this.visitorId, from, at, id);
+      earliest = { id, personId: from.personId, startedAt: at, endedAt: lastMoved ?? at, ...landing };
+      this.spanChanged.set(id, earliest);
+    }
+    return earliest;
   }
 
   /**
@@ -488,9 +545,13 @@ class SessionCursor {
 
 /** What an event would give a session it opens. */
 function landingOf(event: ValidEvent, siteDomains: readonly string[]): Landing {
-  const isPageview = event.type === 'pageview';
-  const touch = attributeTouch({ url: event.url, referrer: isPageview ? event.referrer : null, siteDomains });
-  return { touch, campaignKey: isPageview ? campaignKey(event.url) : null, referrer: isPageview ? event.referrer || null : null, landingPage: event.url };
+  if (event.type === 'pageview') return landingOfPage(event.url, event.referrer, siteDomains);
+  return { touch: attributeTouch({ url: event.url, referrer: null, siteDomains }), campaignKey: null, referrer: null, landingPage: event.url };
+}
+
+/** What a page view of `url`, come from `referrer`, would give a session it opens. */
+function landingOfPage(url: string, referrer: string | null | undefined, siteDomains: readonly string[]): Landing {
+  return { touch: attributeTouch({ url, referrer, siteDomains }), campaignKey: campaignKey(url), referrer: referrer || null, landingPage: url };
 }
 
 function coversTime(session: SessionRecord, at: number): boolean {
@@ -508,7 +569,7 @@ function interruptsWith(session: SessionRecord, personId: number, ts: number, ev
 }
 
 /** A page view with campaign parameters other than the session's starts a new session. */
-function isNewCampaign(session: SessionRecord, eventCampaign: string | null): boolean {
+function isNewCampaign(session: Pick<SessionRecord, 'campaignKey'>, eventCampaign: string | null): boolean {
   return eventCampaign !== null && eventCampaign !== session.campaignKey;
 }
 

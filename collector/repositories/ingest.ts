@@ -3,7 +3,7 @@
  * group of batches in one transaction (one commit, one fsync, for many requests).
  */
 import type { SqliteDatabase } from '../db/open.js';
-import type { IdentityLink, IngestBatch, Landing, PersonRecord, SessionRecord, StitchStore, Traits, VisitorRecord } from '../ingest/stitch.js';
+import type { IdentityLink, IngestBatch, Landing, PersonRecord, SessionRecord, StitchStore, StoredPageview, Traits, VisitorRecord } from '../ingest/stitch.js';
 import type { Channel, ClickIds } from '../ingest/channel.js';
 
 interface SessionRow {
@@ -100,6 +100,8 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     saveSessionLanding: database.prepare(`UPDATE sessions SET channel = @channel, source = @source,
       medium = @medium, campaign = @campaign, term = @term, content = @content, campaign_key = @campaignKey, click_ids = @clickIds,
       referrer = @referrer, landing_page = @landingPage WHERE id = @sessionId`),
+    findPageviewsAfter: database.prepare(`SELECT events.ts, urls.url, json_extract(events.data, '$.referrer') AS referrer FROM events JOIN urls ON urls.id = events.url_id
+      WHERE events.visitor_id = @visitorId AND events.session_id = @sessionId AND events.type = 'pageview' AND events.ts > @at ORDER BY events.ts`),
     insertEvent: database.prepare('INSERT INTO events (visitor_id, session_id, client_event_id, type, ts, url_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     insertUrl: database.prepare('INSERT INTO urls (site_id, url, title) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
     findUrl: database.prepare('SELECT id, title FROM urls WHERE site_id = ? AND url = ?'),
@@ -212,6 +214,7 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       return { lastMoved: moved.length > 0 ? moved.reduce((latest, ts) => Math.max(latest, ts)) : null, lastLeft: statements.lastSessionEvent.get(parameters) as number | null };
     },
     saveSessionLanding: (session) => void statements.saveSessionLanding.run({ sessionId: session.id, ...landingColumns(session) }),
+    findPageviewsAfter: (visitorId, sessionId, at) => statements.findPageviewsAfter.all({ visitorId, sessionId, at }) as StoredPageview[],
     insertEvent(siteId, visitorId, sessionId, event) {
       const { id, type, ts, url, ...data } = event;
       const page = findUrl(siteId, url, 'title' in data ? data.title : undefined);

@@ -167,6 +167,39 @@ describe('stitching', () => {
       expect(collector.database.prepare('SELECT sum(sessions) FROM rollup_visits WHERE person_id = ?').pluck().get(personId)).toBe(2);
     });
 
+    // The buyer came from the newsletter, clicked an ad (its landing is retried late), then went back
+    // to the newsletter's tab and on from there: in order, that return opened a third visit.
+    const newsletter = `${SITE}/?utm_source=newsletter&utm_medium=email&utm_campaign=nov`;
+    it.each([
+      { case: 'the last visit', after: [], sessions: [['email', 1], ['paid_search', 2], ['email', 2]] },
+      {
+        case: 'a later visit from the same ad, which it does not reach across the return',
+        after: [pageview(BASE_TIME + 20 * MINUTE, `${SITE}/?gclid=Cj0KCQ`, { referrer: 'https://www.google.com/' }), pageview(BASE_TIME + 21 * MINUTE, `${SITE}/pumps`, { referrer: `${SITE}/` })],
+        sessions: [['email', 1], ['paid_search', 2], ['email', 2], ['paid_search', 2]],
+      },
+    ])('ends a late ad landing’s visit where a stored page view brought back the campaign it interrupted, before $case', async ({ after, sessions }) => {
+      await send('visitor-a', [
+        pageview(BASE_TIME, newsletter, { referrer: 'https://mail.google.com/' }),
+        pageview(BASE_TIME + 11 * MINUTE, `${SITE}/valves`, { referrer: `${SITE}/` }),
+        pageview(BASE_TIME + 12 * MINUTE, newsletter, { referrer: `${SITE}/valves` }),
+        pageview(BASE_TIME + 13 * MINUTE, `${SITE}/contact`, { referrer: newsletter }),
+        ...after,
+      ]);
+      await send('visitor-a', [adLanding()]);
+      const personId = personIdOfVisitor('visitor-a');
+      const trail = await trailOf(personId);
+      expect(trail.sessions.map((session) => [session.channel, session.events.length])).toEqual(sessions);
+      const [, paid, returned] = trail.sessions;
+      expect(urlsOf({ ...trail, sessions: [paid!] })).toEqual([`pageview ${SITE}/?gclid=Cj0KCQ`, `pageview ${SITE}/valves`]);
+      // In minutes after the first page view (the clocks add a few milliseconds of transit).
+      const minutes = (at: number) => Math.round((at - BASE_TIME) / MINUTE);
+      expect(returned).toMatchObject({ channel: 'email', landingPage: newsletter });
+      expect([paid!, returned!].map((session) => [minutes(session.startedAt), minutes(session.endedAt)])).toEqual([[10, 11], [12, 13]]);
+      expect(collector.database.prepare('SELECT session_count FROM people WHERE id = ?').pluck().get(personId)).toBe(sessions.length);
+      await collector.repositories.rollups.refreshRollups();
+      expect(collector.database.prepare('SELECT sum(sessions) FROM rollup_visits WHERE person_id = ?').pluck().get(personId)).toBe(sessions.length);
+    });
+
     it('orders events by corrected time when browser clocks are hours off', async () => {
       await send('visitor-fast', [pageview(BASE_TIME, `${SITE}/a`)], { clockSkew: 5 * HOUR });
       await send('visitor-fast', [pageview(BASE_TIME + 10 * MINUTE, `${SITE}/b`)], { clockSkew: -3 * HOUR });
