@@ -17,6 +17,12 @@ import type { DeviceFacts } from './enrich.js';
 const SESSION_IDLE_MS = 30 * 60_000;
 /** …and after 24 hours at most, so a tab left open for days does not make one endless session. */
 const SESSION_MAX_MS = 24 * 60 * 60_000;
+/**
+ * A new browser's link to its anonymous person holds from the start of time, not from its first
+ * event stored: an earlier event of the browser may arrive later, and a switch to another email it
+ * carries comes after that first link, not before it (migration 008 moved older browsers' first links).
+ */
+const FIRST_LINK_AT = 0;
 
 export interface IngestBatch {
   siteId: number;
@@ -97,6 +103,8 @@ export interface StitchStore {
   mergeAnonymousPerson(fromPersonId: number, toPersonId: number): void;
   /** Records that the browser belongs to the person from `at` on. */
   linkVisitor(visitorId: number, personId: number, at: number): void;
+  /** The browser's link at `at` is `toPersonId`'s instead of `fromPersonId`'s. */
+  relinkVisitor(visitorId: number, at: number, fromPersonId: number, toPersonId: number): void;
   /** The browser's links, oldest first. */
   linksOf(visitorId: number): IdentityLink[];
   /** The person the browser belongs to now (its latest link's). */
@@ -135,8 +143,10 @@ export interface StitchStore {
   moveEventsFrom(visitorId: number, from: SessionRecord, at: number, intoSessionId: number): { lastMoved: number | null; lastLeft: number | null };
   /** Writes a session's landing (attribution, referrer, landing page) as it now is. */
   saveSessionLanding(session: SessionRecord): void;
-  /** A session's page views after `at`, oldest first, with the URL and referrer they came with. */
-  findPageviewsAfter(visitorId: number, sessionId: number, at: number): StoredPageview[];
+  /** A session's first event stored: its type and URL (null: none yet). */
+  findFirstEvent(visitorId: number, sessionId: number): { type: ValidEvent['type']; url: string } | null;
+  /** A session's page views from `at` on, oldest first, with the URL and referrer they came with. */
+  findPageviewsFrom(visitorId: number, sessionId: number, at: number): StoredPageview[];
   insertEvent(siteId: number, visitorId: number, sessionId: number, event: ValidEvent): void;
 }
 
@@ -153,11 +163,11 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
   } else {
     const personId = store.createPerson(batch.siteId, null, firstTs);
     visitor = store.createVisitor(batch, personId, firstTs, clockOffset);
-    store.linkVisitor(visitor.id, personId, firstTs);
-    links = [{ personId, linkedAt: firstTs }];
+    store.linkVisitor(visitor.id, personId, FIRST_LINK_AT);
+    links = [{ personId, linkedAt: FIRST_LINK_AT }];
   }
 
-  const sessions = new SessionCursor(store, visitor.id);
+  const sessions = new SessionCursor(store, visitor.id, batch.siteDomains);
   const identities = new IdentityHistory(store, visitor, links);
   const personSpans = new Map<number, { first: number; last: number }>();
   let lastSeen = firstTs;
@@ -175,12 +185,17 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
     // Only a late switch (a retry, the beacon of a page that unloaded) has events stored after it. One
     // stitched in order has none: an event of its own millisecond, stitched before it, stays with the
     // person before, as it would in one batch.
-    if (identified?.switched && store.hasEventsAfter(visitor.id, event.ts)) {
-      handOverLateSwitch({ store, siteId: batch.siteId, visitorId: visitor.id, identities, sessions }, identified.switched);
+    let handedOverUntil: number[] = [];
+    if (identified && identified.switches.length > 0 && sessions.hasEventsAfter(event.ts)) {
+      const context = { store, siteId: batch.siteId, visitorId: visitor.id, identities, sessions };
+      handedOverUntil = identified.switches.flatMap((switched) => handOverLateSwitch(context, switched));
     }
     const personId = identities.personAt(event.ts);
-    const sessionId = sessions.place(event, personId, batch.siteDomains);
+    const sessionId = sessions.place(event, personId);
     store.insertEvent(batch.siteId, visitor.id, sessionId, event);
+    // Only now that every switch is handed over and the identification placed: joined before, a
+    // visit could still be split by the next switch, or span the visit the identification opens.
+    for (const end of handedOverUntil) sessions.joinAcross(end);
     const span = personSpans.get(personId);
     personSpans.set(personId, { first: Math.min(span?.first ?? event.ts, event.ts), last: Math.max(span?.last ?? event.ts, event.ts) });
     lastSeen = Math.max(lastSeen, event.ts);
@@ -230,10 +245,10 @@ function identityOf(event: ValidEvent): Identity | null {
 }
 
 /**
- * The people a browser has belonged to over time (its links, oldest first). An event belongs to the
- * person of its own time — the latest link at or before it, or the first link's for an event older
- * than them all — not to whoever the browser is now: a late event (a retry, the beacon of a page
- * that unloaded) sent before the browser switched to another email stays with the first person.
+ * The people a browser has belonged to over time (its links, oldest first, the first from
+ * `FIRST_LINK_AT`). An event belongs to the person of its own time — the latest link at or before
+ * it — not to whoever the browser is now: a late event (a retry, the beacon of a page that unloaded)
+ * sent before the browser switched to another email stays with the first person.
  */
 class IdentityHistory {
   private current: number;
@@ -272,6 +287,30 @@ class IdentityHistory {
     return null;
   }
 
+  /**
+   * When the browser, at `at` still on its first link, identified as that link's person (`email`),
+   * if that was after `at` (null: it was before, or there is none, and the browser was theirs at
+   * `at`). The first person of an anonymous browser takes their email from whichever identification
+   * is stitched first, which a late one may precede.
+   */
+  firstIdentifiedAfter(at: number, email: string): number | null {
+    const next = this.links[1];
+    if (next && next.linkedAt <= at) return null;
+    const identified = this.store.findIdentificationsBetween(this.visitor.id, FIRST_LINK_AT, next?.linkedAt ?? null).find((stored) => normalizeEmail(stored.email) === email);
+    return identified && identified.ts > at ? identified.ts : null;
+  }
+
+  /**
+   * The browser's first link becomes `personId`'s, and its first person's link starts at `from`, when
+   * it identified as them. Returns when the browser's next link takes over from them (null: none does).
+   */
+  giveFirstLink(personId: number, from: number): number | null {
+    const first = this.links[0]!;
+    this.store.relinkVisitor(this.visitor.id, first.linkedAt, first.personId, personId);
+    this.links[0] = { personId, linkedAt: first.linkedAt };
+    return this.link(first.personId, from);
+  }
+
   /** The store merged `from` into `to` (its links and browsers with it). */
   personMerged(from: number, to: number): void {
     this.links = this.links.map((link) => (link.personId === from ? { ...link, personId: to } : link));
@@ -283,7 +322,8 @@ class IdentityHistory {
  * Ties the browser to the person with this email from `at` on. An anonymous browser's history joins
  * that person; a browser tied to a *different* email at that time moves on to the new person, and
  * the first keeps what came before — two identified people are never merged. A late identification
- * (older than the browser's latest link) does not take the browser back from who it is now.
+ * (older than the browser's latest link) does not take the browser back from who it is now. Returns
+ * the switches between identified people it made, in time order (late ones still to hand over).
  */
 function identifyVisitor(
   store: StitchStore,
@@ -291,12 +331,12 @@ function identifyVisitor(
   identities: IdentityHistory,
   identity: Identity,
   at: number,
-): { personId: number; mergedFrom: number | null; switched: Switch | null } {
+): { personId: number; mergedFrom: number | null; switches: Switch[] } {
   const current = store.findPerson(identities.personAt(at));
   const email = identity.email;
   let personId = current.id;
   let mergedFrom: number | null = null;
-  let switched: Switch | null = null;
+  const switches: Switch[] = [];
   if (email && current.email !== email) {
     const existing = store.findPersonByEmail(siteId, email);
     // The anonymous person becomes the identified one, or joins them: the browser's links go with
@@ -312,11 +352,19 @@ function identifyVisitor(
       }
     } else {
       personId = existing?.id ?? store.createPerson(siteId, email, at);
-      switched = { personId, email, at, until: identities.link(personId, at) };
+      const identifiedLater = identities.firstIdentifiedAfter(at, current.email);
+      if (identifiedLater === null) {
+        switches.push({ personId, email, at, until: identities.link(personId, at) });
+      } else {
+        // Late, and the first identification in time: the browser was still anonymous at `at`, so, as
+        // in order, its past is this person's, until it identified as the other.
+        const until = identities.giveFirstLink(personId, identifiedLater);
+        switches.push({ personId, email, at: FIRST_LINK_AT, until: identifiedLater }, { personId: current.id, email: current.email, at: identifiedLater, until });
+      }
     }
   }
   store.updateTraits(personId, identity.traits);
-  return { personId, mergedFrom, switched };
+  return { personId, mergedFrom, switches };
 }
 
 /** The browser was linked to another identified person, `personId` (`email`), at `at`, until its next link (`until`; null: none). */
@@ -332,25 +380,32 @@ interface Switch {
  * until its next link is stored already, under the person before. It goes to the switch's person
  * (`SessionCursor.handOver`). A stored identification in that time with another
  * email was a switch too, which stitching could not see as one while the late one was missing: it
- * is linked now, and keeps itself and what follows it.
+ * is linked now, and keeps itself and what follows it. Returns the times where what was handed
+ * over ends (the next links').
  */
 function handOverLateSwitch(
   context: { store: StitchStore; siteId: number; visitorId: number; identities: IdentityHistory; sessions: SessionCursor },
   { personId, email, at, until }: Switch,
-): void {
+): number[] {
   const { store, siteId, visitorId, identities, sessions } = context;
   const switchBack = store
     .findIdentificationsBetween(visitorId, at, until)
     .map((stored) => ({ at: stored.ts, email: normalizeEmail(stored.email) }))
     .find((stored): stored is { at: number; email: string } => stored.email !== null && stored.email !== email);
-  const previousPeople = sessions.handOver(personId, at, switchBack?.at ?? until);
-  if (previousPeople.length > 0) for (const id of new Set([...previousPeople, personId])) store.recountPersonTimes(id);
-  if (!switchBack) return;
+  const end = switchBack?.at ?? until;
+  const previousPeople = sessions.handOver(personId, at, end);
+  // What the browser did from `end` on is the next link's person's: the visit handed over goes on
+  // under them, as it did when their identification was stitched — unless that was no switch then.
+  const nextPersonId = end === null ? personId : identities.personAt(end);
+  if (nextPersonId !== personId) previousPeople.push(...sessions.continueAs(nextPersonId, end!));
+  if (previousPeople.length > 0) for (const id of new Set([...previousPeople, personId, nextPersonId])) store.recountPersonTimes(id);
+  const ends = end === null ? [] : [end];
+  if (!switchBack) return ends;
   const backTo = store.findPersonByEmail(siteId, switchBack.email)?.id ?? store.createPerson(siteId, switchBack.email, switchBack.at);
-  handOverLateSwitch(context, { personId: backTo, email: switchBack.email, at: switchBack.at, until: identities.link(backTo, switchBack.at) });
+  return [...ends, ...handOverLateSwitch(context, { personId: backTo, email: switchBack.email, at: switchBack.at, until: identities.link(backTo, switchBack.at) })];
 }
 
-/** A stored page view at `at` that brought a campaign back into a visit a late page view interrupts. */
+/** A stored page view at `at` that brought its visit's campaign back after a late page view of another campaign. */
 interface CampaignReturn {
   at: number;
   landing: Landing;
@@ -372,92 +427,94 @@ class SessionCursor {
   constructor(
     private readonly store: StitchStore,
     private readonly visitorId: number,
+    /** The site's own domains: a referrer from them is no source (self-referrals are direct). */
+    private readonly siteDomains: readonly string[],
   ) {}
 
   /** Finds or opens the session an event belongs to, by its time, its campaign and its person. */
-  place(event: ValidEvent, personId: number, siteDomains: readonly string[]): number {
+  place(event: ValidEvent, personId: number): number {
     const ts = event.ts;
     if (!this.loaded || (this.after && ts >= this.after.startedAt)) this.load(ts);
     const isPageview = event.type === 'pageview';
     // Only a page view can bring a new campaign (other events repeat the URL of a page already
     // seen), so only a page view is attributed before it is known to open a session.
-    const pageviewLanding = isPageview ? landingOf(event, siteDomains) : null;
+    const pageviewLanding = isPageview ? landingOf(event, this.siteDomains) : null;
     const eventCampaign = pageviewLanding?.campaignKey ?? null;
     const { before, after } = this;
     // A late page view that brings a new campaign into a stored visit takes that visit's events from
-    // its time on, up to where a stored page view brought back a campaign (a back button, another
-    // tab): in order, that page view opened a visit of its own, which it opens now.
+    // its time on, up to where a stored page view brought the visit's own campaign back (a back
+    // button, another tab): in order, that page view opened a visit of its own, which it opens now.
     const interrupted = before && interruptsWith(before, personId, ts, eventCampaign) ? before : null;
-    const returns = interrupted ? this.campaignReturns(interrupted, ts, eventCampaign!, siteDomains) : [];
+    const campaignReturn = interrupted ? this.findCampaignReturn(interrupted, ts, eventCampaign) : null;
+    // The browser switched to another person mid-visit: the visit goes on, under the new person.
+    const continued = before && before.personId !== personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign);
 
     if (before && before.personId === personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign)) {
       before.endedAt = Math.max(before.endedAt, ts);
       this.spanChanged.set(before.id, before);
-      this.joinNextIfOneVisit(before, ts);
+      this.joinNextIfOneVisit(before);
       return before.id;
     }
     // A late or re-sent event from just before a session that is already stored (the landing page
-    // view of a retried batch, say) joins it and, being a page view, becomes its landing — unless a
-    // campaign's return lies between them, which ends the event's visit before that session.
-    if (after && after.personId === personId && after.startedAt - ts <= SESSION_IDLE_MS && after.endedAt - ts < SESSION_MAX_MS && canLeadInto(after, event, eventCampaign) && returns.length === 0) {
+    // view of a retried batch, say) joins it and opens it — unless the event goes on a visit that is
+    // still under way (another person's, or one whose campaign comes back before that session),
+    // which it continues, or which ends its own visit first.
+    if (after && after.personId === personId && after.startedAt - ts <= SESSION_IDLE_MS && after.endedAt - ts < SESSION_MAX_MS && canLeadInto(after, eventCampaign) && !continued && !campaignReturn) {
       after.startedAt = ts;
       this.spanChanged.set(after.id, after);
-      if (pageviewLanding) {
-        Object.assign(after, pageviewLanding);
-        this.landingChanged.set(after.id, after);
-      }
+      // Its first event now, it is what opened it: its landing too, as in order.
+      Object.assign(after, pageviewLanding ?? landingOf(event, this.siteDomains));
+      this.landingChanged.set(after.id, after);
       if (interrupted) this.takeLaterEvents(interrupted, after, ts);
       this.save();
       this.before = after;
       this.after = this.store.findSessionAfter(this.visitorId, ts);
-      this.joinNextIfOneVisit(after, ts);
+      this.joinNextIfOneVisit(after);
       return after.id;
     }
-    // The browser switched to another person mid-visit: the visit goes on, under the new person.
-    const continued = before && before.personId !== personId && coversTime(before, ts) && !isNewCampaign(before, eventCampaign);
-    const opening: Landing = continued ? before : (pageviewLanding ?? landingOf(event, siteDomains));
+    const opening: Landing = continued ? before : (pageviewLanding ?? landingOf(event, this.siteDomains));
     const id = this.store.createSession(this.visitorId, personId, ts, opening);
     const opened: SessionRecord = { id, personId, startedAt: ts, endedAt: ts, touch: opening.touch, campaignKey: opening.campaignKey, referrer: opening.referrer, landingPage: opening.landingPage };
     this.before = opened;
     if (interrupted) {
-      const firstReturned = this.openReturnedVisits(interrupted, returns);
+      const returned = campaignReturn && this.openReturnedVisit(interrupted, campaignReturn);
       this.takeLaterEvents(interrupted, opened, ts);
-      if (firstReturned) this.after = firstReturned;
+      if (returned) {
+        // The returned visit ends later than `interrupted` did, so it may now reach the next stored
+        // session (one that the 24-hour limit split off, say).
+        this.joinNextIfOneVisit(returned);
+        this.after = returned;
+      }
     }
-    this.joinNextIfOneVisit(opened, ts);
+    this.joinNextIfOneVisit(opened);
     return id;
   }
 
   /**
-   * The stored page views of `session` after `ts` that a visit of `campaign` starting at `ts` would
-   * have ended: each brings a campaign other than the one before it.
+   * The first stored page view of `session` from `ts` on with a campaign other than `campaign`: in a
+   * visit of `campaign` from `ts`, it opens a visit of its own. There is at most one to find: a
+   * session's page views carry its own campaign or none, any other having opened a session.
    */
-  private campaignReturns(session: SessionRecord, ts: number, campaign: string, siteDomains: readonly string[]): CampaignReturn[] {
-    const returns: CampaignReturn[] = [];
-    let current = campaign;
-    for (const pageview of this.store.findPageviewsAfter(this.visitorId, session.id, ts)) {
-      const landing = landingOfPage(pageview.url, pageview.referrer, siteDomains);
-      if (!isNewCampaign({ campaignKey: current }, landing.campaignKey)) continue;
-      returns.push({ at: pageview.ts, landing });
-      current = landing.campaignKey!;
+  private findCampaignReturn(session: SessionRecord, ts: number, campaign: string | null): CampaignReturn | null {
+    for (const pageview of this.store.findPageviewsFrom(this.visitorId, session.id, ts)) {
+      const key = campaignKey(pageview.url);
+      if (isNewCampaign({ campaignKey: campaign }, key)) return { at: pageview.ts, landing: landingOfPage(pageview.url, pageview.referrer, this.siteDomains) };
     }
-    return returns;
+    return null;
   }
 
-  /**
-   * Opens a session of `from`'s person at each return, latest first, each taking `from`'s events
-   * from its time on. Returns the earliest (null: no returns).
-   */
-  private openReturnedVisits(from: SessionRecord, returns: readonly CampaignReturn[]): SessionRecord | null {
-    let earliest: SessionRecord | null = null;
-    for (const { at, landing } of [...returns].reverse()) {
-      const id = this.store.createSession(this.visitorId, from.personId, at, landing);
-      // The return's own page view moves with the rest, so something always does.
-      const { lastMoved } = this.store.moveEventsFrom(this.visitorId, from, at, id);
-      earliest = { id, personId: from.personId, startedAt: at, endedAt: lastMoved ?? at, ...landing };
-      this.spanChanged.set(id, earliest);
+  /** Opens a session of `from`'s person at `at`, which takes `from`'s events from then on. */
+  private openReturnedVisit(from: SessionRecord, { at, landing }: CampaignReturn): SessionRecord {
+    const id = this.store.createSession(this.visitorId, from.personId, at, landing);
+    const { lastMoved, lastLeft } = this.store.moveEventsFrom(this.visitorId, from, at, id);
+    if (lastLeft !== null) {
+      from.endedAt = lastLeft;
+      this.spanChanged.set(from.id, from);
     }
-    return earliest;
+    // The return's own page view is among the events moved.
+    const returned: SessionRecord = { id, personId: from.personId, startedAt: at, endedAt: lastMoved!, ...landing };
+    this.spanChanged.set(id, returned);
+    return returned;
   }
 
   /**
@@ -482,19 +539,53 @@ class SessionCursor {
   }
 
   /**
-   * If a late event brought `session` (at `ts`) within 30 minutes of the next stored session
-   * (`this.after`), they are one visit, stored as two: the later one's events join `session`, and
-   * it goes.
+   * If a late event brought `session` within 30 minutes of the next stored session (`this.after`),
+   * they are one visit, stored as two: the later one's events join `session`, and it goes. Then the
+   * sessions of other people that continue the visit take its landing (`landContinuations`).
    */
-  private joinNextIfOneVisit(session: SessionRecord, ts: number): void {
-    const next = this.after;
-    if (!next || !closesGapTo(session, next)) return;
-    session.endedAt = Math.max(session.endedAt, next.endedAt);
-    this.spanChanged.set(session.id, session);
-    this.spanChanged.delete(next.id);
-    this.landingChanged.delete(next.id);
-    this.store.mergeSessionInto(this.visitorId, next, session.id);
-    this.after = this.store.findSessionAfter(this.visitorId, ts);
+  private joinNextIfOneVisit(session: SessionRecord): void {
+    this.after = this.joinFollowing(session, this.after);
+    this.landContinuations(session);
+  }
+
+  /** Joins `next`, and the sessions after it, into `session` while they continue its visit; returns the first that does not. */
+  private joinFollowing(session: SessionRecord, next: SessionRecord | null): SessionRecord | null {
+    // A visit that grew by the next one's span may reach the one after it too.
+    for (; next && closesGapTo(session, next); next = this.store.findSessionAfter(this.visitorId, session.startedAt)) {
+      session.endedAt = Math.max(session.endedAt, next.endedAt);
+      this.spanChanged.set(session.id, session);
+      this.spanChanged.delete(next.id);
+      this.landingChanged.delete(next.id);
+      this.store.mergeSessionInto(this.visitorId, next, session.id);
+    }
+    return next;
+  }
+
+  /**
+   * A stored session of another person that starts while `session` is under way continues its
+   * visit (a switch mid-visit, `place`), so it has `session`'s landing — unless its first event
+   * brought a campaign of its own. A late event can make `session` the visit under way then, or
+   * change its landing; the sessions that continue it follow, and those that continue them.
+   */
+  private landContinuations(session: SessionRecord): void {
+    let visit = session;
+    let next = this.after;
+    while (next && next.personId !== visit.personId && coversTime(visit, next.startedAt)) {
+      const first = this.store.findFirstEvent(this.visitorId, next.id);
+      if (!first || (first.type === 'pageview' && isNewCampaign(visit, campaignKey(first.url)))) return;
+      const following = this.store.findSessionAfter(this.visitorId, next.startedAt);
+      if (next.landingPage === visit.landingPage && next.campaignKey === visit.campaignKey && next.referrer === visit.referrer) {
+        [visit, next] = [next, following];
+        continue;
+      }
+      Object.assign(next, landingOfSession(visit));
+      this.landingChanged.set(next.id, next);
+      // A later page view of the campaign it had now brings a campaign of its own: as in order, it
+      // opens a visit from there. Or, with the new campaign, it now continues into its next session.
+      const campaignReturn = this.findCampaignReturn(next, next.startedAt, next.campaignKey);
+      const returned = campaignReturn && this.openReturnedVisit(next, campaignReturn);
+      [visit, next] = [next, returned ?? this.joinFollowing(next, following)];
+    }
   }
 
   /**
@@ -507,16 +598,47 @@ class SessionCursor {
   handOver(personId: number, at: number, until: number | null): number[] {
     this.save();
     const previousPeople = this.store.handOverSessions(this.visitorId, personId, at, until);
+    previousPeople.push(...this.continueAs(personId, at));
+    return previousPeople;
+  }
+
+  /**
+   * The visit under way at `at`, stored as another person's, goes on from `at` in a session of
+   * `personId`, as a switch mid-visit does (`place`). Returns the person whose it was, if any.
+   */
+  continueAs(personId: number, at: number): number[] {
+    this.save();
     const interrupted = this.store.findSessionAcross(this.visitorId, at, personId);
     if (interrupted) {
       const id = this.store.createSession(this.visitorId, personId, at, interrupted);
       this.takeLaterEvents(interrupted, { ...interrupted, id, personId, startedAt: at, endedAt: at }, at);
-      previousPeople.push(interrupted.personId);
     }
     this.save();
     // The sessions in memory may have changed hands.
     this.loaded = false;
-    return previousPeople;
+    return interrupted ? [interrupted.personId] : [];
+  }
+
+  /**
+   * The session that started before `ts` and the next one are one visit if they are now one
+   * person's, within 30 minutes, without a new campaign: the later one's events join the earlier.
+   * (After late switches, at the links that end them: the link there may be to the same person.)
+   */
+  joinAcross(ts: number): void {
+    this.save();
+    const before = this.store.findSessionBefore(this.visitorId, ts - 1);
+    if (!before) return;
+    this.after = this.store.findSessionAfter(this.visitorId, before.startedAt);
+    this.joinNextIfOneVisit(before);
+    this.save();
+    // The session in memory may have been joined away.
+    this.loaded = false;
+  }
+
+  /** Whether the browser has events after `ts`, counting the spans this batch has widened. */
+  hasEventsAfter(ts: number): boolean {
+    this.save();
+    return this.store.hasEventsAfter(this.visitorId, ts);
   }
 
   /** The sessions of a merged-away anonymous person now belong to the survivor (the store moved them). */
@@ -541,6 +663,11 @@ class SessionCursor {
     this.loaded = true;
   }
 
+}
+
+/** A session's landing alone. */
+function landingOfSession({ touch, campaignKey, referrer, landingPage }: Landing): Landing {
+  return { touch, campaignKey, referrer, landingPage };
 }
 
 /** What an event would give a session it opens. */
@@ -574,10 +701,10 @@ function isNewCampaign(session: Pick<SessionRecord, 'campaignKey'>, eventCampaig
 }
 
 /**
- * Whether an event earlier than a session can open it. A page view without campaign parameters
- * cannot precede a session that a campaign opened: that campaign's arrival is what started it.
+ * Whether an event earlier than a session can open it. Only that campaign's own landing page view
+ * can precede a session that a campaign opened: the campaign's arrival is what started it, and in
+ * order anything before it belonged to the visit before.
  */
-function canLeadInto(session: SessionRecord, event: ValidEvent, eventCampaign: string | null): boolean {
-  if (event.type !== 'pageview') return true;
+function canLeadInto(session: SessionRecord, eventCampaign: string | null): boolean {
   return session.campaignKey === null || session.campaignKey === eventCampaign;
 }

@@ -5,6 +5,7 @@
 import type { SqliteDatabase } from '../db/open.js';
 import type { IdentityLink, IngestBatch, Landing, PersonRecord, SessionRecord, StitchStore, StoredPageview, Traits, VisitorRecord } from '../ingest/stitch.js';
 import type { Channel, ClickIds } from '../ingest/channel.js';
+import type { ValidEvent } from '../ingest/schema.js';
 
 interface SessionRow {
   id: number;
@@ -55,6 +56,7 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       screen = coalesce(@screen, screen) WHERE id = @visitorId`),
     setVisitorPerson: database.prepare('UPDATE visitors SET person_id = ? WHERE id = ?'),
     linkVisitor: database.prepare('INSERT OR IGNORE INTO identity_links (visitor_id, person_id, linked_at) VALUES (?, ?, ?)'),
+    relinkVisitor: database.prepare('UPDATE identity_links SET person_id = @to WHERE visitor_id = @visitorId AND linked_at = @at AND person_id = @from'),
     linksOf: database.prepare('SELECT person_id AS personId, linked_at AS linkedAt FROM identity_links WHERE visitor_id = ? ORDER BY linked_at'),
     createPerson: database.prepare('INSERT INTO people (site_id, email, first_seen, last_seen) VALUES (?, ?, ?, ?)'),
     findPerson: database.prepare('SELECT id, email FROM people WHERE id = ?'),
@@ -100,8 +102,10 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     saveSessionLanding: database.prepare(`UPDATE sessions SET channel = @channel, source = @source,
       medium = @medium, campaign = @campaign, term = @term, content = @content, campaign_key = @campaignKey, click_ids = @clickIds,
       referrer = @referrer, landing_page = @landingPage WHERE id = @sessionId`),
-    findPageviewsAfter: database.prepare(`SELECT events.ts, urls.url, json_extract(events.data, '$.referrer') AS referrer FROM events JOIN urls ON urls.id = events.url_id
-      WHERE events.visitor_id = @visitorId AND events.session_id = @sessionId AND events.type = 'pageview' AND events.ts > @at ORDER BY events.ts`),
+    findFirstEvent: database.prepare(`SELECT events.type, urls.url FROM events JOIN urls ON urls.id = events.url_id
+      WHERE events.visitor_id = @visitorId AND events.session_id = @sessionId ORDER BY events.ts, events.id LIMIT 1`),
+    findPageviewsFrom: database.prepare(`SELECT events.ts, urls.url, json_extract(events.data, '$.referrer') AS referrer FROM events JOIN urls ON urls.id = events.url_id
+      WHERE events.visitor_id = @visitorId AND events.session_id = @sessionId AND events.type = 'pageview' AND events.ts >= @at ORDER BY events.ts, events.id`),
     insertEvent: database.prepare('INSERT INTO events (visitor_id, session_id, client_event_id, type, ts, url_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     insertUrl: database.prepare('INSERT INTO urls (site_id, url, title) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
     findUrl: database.prepare('SELECT id, title FROM urls WHERE site_id = ? AND url = ?'),
@@ -181,6 +185,7 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       }
     },
     linkVisitor: (visitorId, personId, at) => void statements.linkVisitor.run(visitorId, personId, at),
+    relinkVisitor: (visitorId, at, from, to) => void statements.relinkVisitor.run({ visitorId, at, from, to }),
     linksOf: (visitorId) => statements.linksOf.all(visitorId) as IdentityLink[],
     setVisitorPerson: (visitorId, personId) => void statements.setVisitorPerson.run(personId, visitorId),
     updateTraits(personId, traits: Traits) {
@@ -214,7 +219,8 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       return { lastMoved: moved.length > 0 ? moved.reduce((latest, ts) => Math.max(latest, ts)) : null, lastLeft: statements.lastSessionEvent.get(parameters) as number | null };
     },
     saveSessionLanding: (session) => void statements.saveSessionLanding.run({ sessionId: session.id, ...landingColumns(session) }),
-    findPageviewsAfter: (visitorId, sessionId, at) => statements.findPageviewsAfter.all({ visitorId, sessionId, at }) as StoredPageview[],
+    findFirstEvent: (visitorId, sessionId) => (statements.findFirstEvent.get({ visitorId, sessionId }) as { type: ValidEvent['type']; url: string } | undefined) ?? null,
+    findPageviewsFrom: (visitorId, sessionId, at) => statements.findPageviewsFrom.all({ visitorId, sessionId, at }) as StoredPageview[],
     insertEvent(siteId, visitorId, sessionId, event) {
       const { id, type, ts, url, ...data } = event;
       const page = findUrl(siteId, url, 'title' in data ? data.title : undefined);

@@ -53,6 +53,27 @@ describe('migrations', () => {
     expect(database.prepare('SELECT key, note FROM sites').get()).toEqual({ key: 'k', note: null });
   });
 
+  it('moves each browser\'s first identity link to the start of time (008), and leaves its switches', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'leadtrail-migrations-'));
+    const files = readdirSync(MIGRATIONS).filter((name) => name.endsWith('.sql')).sort();
+    for (const name of files.filter((file) => file < '008')) copyFileSync(join(MIGRATIONS, name), join(directory, name));
+    const database = new Database(':memory:');
+    migrate(database, readMigrations(directory));
+    // Only the links matter here, not the people and browsers they name.
+    database.pragma('foreign_keys = OFF');
+    const link = database.prepare('INSERT INTO identity_links (visitor_id, person_id, linked_at) VALUES (?, ?, ?)');
+    // Browser 1: created at 1,000, switched to person 2 at 2,000 and back at 3,000; browser 2: created at 5,000.
+    for (const row of [[1, 1, 1_000], [1, 2, 2_000], [1, 1, 3_000], [2, 3, 5_000]]) link.run(...row);
+    copyFileSync(join(MIGRATIONS, files.find((name) => name.startsWith('008'))!), join(directory, files.find((name) => name.startsWith('008'))!));
+    migrate(database, readMigrations(directory));
+    expect(database.prepare('SELECT visitor_id, person_id, linked_at FROM identity_links ORDER BY visitor_id, linked_at').raw().all()).toEqual([
+      [1, 1, 0],
+      [1, 2, 2_000],
+      [1, 1, 3_000],
+      [2, 3, 0],
+    ]);
+  });
+
   it('rolls back a failing migration whole and records nothing for it', () => {
     const directory = mkdtempSync(join(tmpdir(), 'leadtrail-migrations-'));
     writeFileSync(join(directory, '001_ok.sql'), 'CREATE TABLE a (x);');

@@ -30,6 +30,15 @@ describe('stitching', () => {
   const personIdOfVisitor = (clientId: string) =>
     collector.database.prepare('SELECT person_id FROM visitors WHERE client_id = ?').pluck().get(clientId) as number;
   const trailOf = async (personId: number) => (await collector.repositories.people.findTrail(personId))!;
+  /** A browser's visits in order, each as its person's email, its channel and its events' minutes after BASE_TIME. */
+  const visitsOf = (clientId: string) =>
+    collector.database
+      .prepare(`SELECT coalesce(people.email, 'anonymous') || ' ' || sessions.channel || ': ' ||
+          (SELECT group_concat(printf('%g', minute), ' ') FROM (SELECT round((events.ts - @base) / 60000.0, 2) AS minute FROM events WHERE events.session_id = sessions.id ORDER BY events.ts, events.id))
+        FROM sessions JOIN visitors ON visitors.id = sessions.visitor_id JOIN people ON people.id = sessions.person_id
+        WHERE visitors.client_id = @clientId ORDER BY sessions.started_at, sessions.id`)
+      .pluck()
+      .all({ clientId, base: BASE_TIME }) as string[];
   const urlsOf = (trail: Awaited<ReturnType<typeof trailOf>>) => trail.sessions.flatMap((session) => session.events.map((item) => `${item.type} ${item.url}`));
 
   describe('sessions', () => {
@@ -200,6 +209,41 @@ describe('stitching', () => {
       expect(collector.database.prepare('SELECT sum(sessions) FROM rollup_visits WHERE person_id = ?').pluck().get(personId)).toBe(sessions.length);
     });
 
+    // Each case: batches as they arrived (the last ones late), against the same events sent one at a
+    // time in order to another browser — by default sorted by time, or as `inOrder` says for events
+    // of one millisecond. Both browsers keep their first batch's clock: later batches spent longer in
+    // transit (clock.ts), so events of one millisecond stay so.
+    const ad = `${SITE}/?gclid=Cj0KCQ`;
+    const adClick = (minute: number) => pageview(BASE_TIME + minute * MINUTE, ad, { referrer: 'https://www.google.com/' });
+    const page = (minute: number, path: string) => pageview(BASE_TIME + minute * MINUTE, `${SITE}${path}`, { referrer: `${SITE}/` });
+    const newsletterClick = (minute: number) => pageview(BASE_TIME + minute * MINUTE, newsletter, { referrer: 'https://mail.google.com/' });
+    it.each([
+      {
+        case: 'a late ad landing in the millisecond of a stored return of the campaign it interrupted',
+        batches: [[newsletterClick(0), page(11, '/valves'), newsletterClick(12), page(13, '/contact')], [adClick(12)]],
+        inOrder: [newsletterClick(0), page(11, '/valves'), adClick(12), newsletterClick(12), page(13, '/contact')],
+        visits: ['anonymous email: 0 11', 'anonymous paid_search: 12', 'anonymous email: 12 13'],
+      },
+      {
+        case: 'a late ad landing before a return whose visit now reaches the visit that the 24-hour limit split off',
+        batches: [
+          Array.from({ length: 74 }, (_, index) => index * 20).map((minute) => (minute === 0 || minute === 1400 ? newsletterClick(minute) : page(minute, `/p${minute}`))),
+          [adClick(1390)],
+        ],
+        visits: [`anonymous email: ${Array.from({ length: 70 }, (_, index) => index * 20).join(' ')}`, 'anonymous paid_search: 1390', 'anonymous email: 1400 1420 1440 1460'],
+      },
+      {
+        case: 'a late page view that closes the gaps to two stored visits',
+        batches: [[newsletterClick(0)], [page(35, '/a'), page(38, '/b')], [newsletterClick(60)], [page(10, '/valves')]],
+        visits: ['anonymous email: 0 10 35 38 60'],
+      },
+    ])('stores $case as in order', async ({ batches, inOrder, visits }) => {
+      for (const [index, events] of batches.entries()) await send('visitor-late', events, { transit: index === 0 ? 0 : 500 });
+      for (const [index, item] of (inOrder ?? batches.flat().sort((a, b) => a.ts - b.ts)).entries()) await send('visitor-in-order', [item], { transit: index === 0 ? 0 : 500 });
+      expect(visitsOf('visitor-late')).toEqual(visitsOf('visitor-in-order'));
+      expect(visitsOf('visitor-late')).toEqual(visits);
+    });
+
     it('orders events by corrected time when browser clocks are hours off', async () => {
       await send('visitor-fast', [pageview(BASE_TIME, `${SITE}/a`)], { clockSkew: 5 * HOUR });
       await send('visitor-fast', [pageview(BASE_TIME + 10 * MINUTE, `${SITE}/b`)], { clockSkew: -3 * HOUR });
@@ -362,9 +406,24 @@ describe('stitching', () => {
     });
 
     it.each([
-      { case: 'the first email again', before: 'first@buyer.com', again: 'First@Buyer.com', owner: 'first@buyer.com' },
-      { case: 'an anonymous browser whose later form gave the email it now has', before: null, again: 'third@buyer.com', owner: 'third@buyer.com' },
-    ])('ends a late identification’s share at a stored form that identified the browser as someone else: $case', async ({ before, again, owner }) => {
+      {
+        case: 'the first email again',
+        before: 'first@buyer.com',
+        again: 'First@Buyer.com',
+        owner: 'first@buyer.com',
+        secondUrls: [`identify ${SITE}/`, `pageview ${SITE}/valves`],
+        ownerUrls: [`pageview ${SITE}/`, `identify ${SITE}/`, `form_submit ${SITE}/contact`, `pageview ${SITE}/thanks`, `pageview ${SITE}/pricing`],
+      },
+      {
+        // In order, the late identification was the browser's first: its anonymous past is theirs.
+        case: 'an anonymous browser whose later form gave the email it now has',
+        before: null,
+        again: 'third@buyer.com',
+        owner: 'third@buyer.com',
+        secondUrls: [`pageview ${SITE}/`, `pageview ${SITE}/`, `identify ${SITE}/`, `pageview ${SITE}/valves`],
+        ownerUrls: [`form_submit ${SITE}/contact`, `pageview ${SITE}/thanks`, `pageview ${SITE}/pricing`],
+      },
+    ])('ends a late identification’s share at a stored form that identified the browser as someone else: $case', async ({ before, again, owner, secondUrls, ownerUrls }) => {
       await send('visitor-shared', before ? [pageview(BASE_TIME, `${SITE}/`), identify(BASE_TIME + MINUTE, `${SITE}/`, { email: before })] : [pageview(BASE_TIME, `${SITE}/`), pageview(BASE_TIME + MINUTE, `${SITE}/`)]);
       await send('visitor-shared', [
         pageview(BASE_TIME + 3 * MINUTE, `${SITE}/valves`),
@@ -375,11 +434,40 @@ describe('stitching', () => {
       await send('visitor-shared', [identify(BASE_TIME + 2 * MINUTE, `${SITE}/`, { email: 'second@buyer.com' })]);
       await send('visitor-shared', [pageview(BASE_TIME + 6 * MINUTE, `${SITE}/pricing`)]);
 
-      expect(urlsOf(await trailOf(personIdByEmail('second@buyer.com')!))).toEqual([`identify ${SITE}/`, `pageview ${SITE}/valves`]);
+      expect(urlsOf(await trailOf(personIdByEmail('second@buyer.com')!))).toEqual(secondUrls);
       const ownerTrail = await trailOf(personIdByEmail(owner)!);
-      expect(urlsOf(ownerTrail)).toEqual([`pageview ${SITE}/`, `${before ? 'identify' : 'pageview'} ${SITE}/`, `form_submit ${SITE}/contact`, `pageview ${SITE}/thanks`, `pageview ${SITE}/pricing`]);
+      expect(urlsOf(ownerTrail)).toEqual(ownerUrls);
       expect(personIdOfVisitor('visitor-shared')).toBe(ownerTrail.person.id);
       expect(collector.database.prepare('SELECT count(*) FROM people').pluck().get()).toBe(2);
+    });
+
+    // The browser switched to second@ and came from the newsletter; a late identification as first@
+    // arrives from a minute later (with that landing, or after it): in order, first@ went on with the
+    // newsletter's visit, and a later ad click opened first@'s next one.
+    const switched = [
+      identify(BASE_TIME, `${SITE}/contact`, { email: 'first@buyer.com' }),
+      identify(BASE_TIME + MINUTE, `${SITE}/contact`, { email: 'second@buyer.com' }),
+      pageview(BASE_TIME + 2 * MINUTE, `${SITE}/?gclid=Cj0KCQ`, { referrer: 'https://www.google.com/' }),
+      pageview(BASE_TIME + 5 * MINUTE, `${SITE}/valves`, { referrer: `${SITE}/` }),
+    ];
+    const newsletterLanding = pageview(BASE_TIME + 8 * MINUTE, `${SITE}/?utm_source=newsletter&utm_medium=email`, { referrer: 'https://mail.google.com/' });
+    const switchBack = identify(BASE_TIME + 9 * MINUTE, `${SITE}/contact`, { email: 'first@buyer.com' });
+    const adAgain = pageview(BASE_TIME + 10 * MINUTE, `${SITE}/?gclid=Cj0KCQ`, { referrer: 'https://www.google.com/' });
+    it.each([
+      { case: 'stored', batches: [[...switched, newsletterLanding, adAgain], [switchBack]] },
+      { case: 'late too', batches: [[...switched, adAgain], [newsletterLanding, switchBack]] },
+    ])('continues the visit a late switch interrupts, not the next stored one, with its landing $case', async ({ batches }) => {
+      for (const [index, events] of batches.entries()) await send('visitor-late', events, { transit: index === 0 ? 0 : 500 });
+      for (const [index, item] of batches.flat().sort((a, b) => a.ts - b.ts).entries()) await send('visitor-in-order', [item], { transit: index === 0 ? 0 : 500 });
+      expect(visitsOf('visitor-late')).toEqual(visitsOf('visitor-in-order'));
+      expect(visitsOf('visitor-late')).toEqual([
+        'first@buyer.com direct: 0',
+        'second@buyer.com direct: 1',
+        'second@buyer.com paid_search: 2 5',
+        'second@buyer.com email: 8',
+        'first@buyer.com email: 9',
+        'first@buyer.com paid_search: 10',
+      ]);
     });
 
     it('makes one visit of a late switch, the visit it takes and the visit the next identification opened', async () => {
@@ -402,7 +490,7 @@ describe('stitching', () => {
       expect(collector.database.prepare('SELECT last_seen FROM people WHERE id = ?').pluck().get(first.person.id)).toBe(first.sessions.at(-1)!.events.at(-1)!.ts);
     });
 
-    it('lets a late identification from just before a stored visit lead into that visit, which keeps its campaign', async () => {
+    it('gives a late identification from just before a campaign’s stored visit a visit of its own, as in order: the campaign’s arrival started the stored one', async () => {
       await send('visitor-shared', [pageview(BASE_TIME, `${SITE}/`), identify(BASE_TIME + MINUTE, `${SITE}/`, { email: 'first@buyer.com' })]);
       await send('visitor-shared', [
         pageview(BASE_TIME + 40 * MINUTE, `${SITE}/valves?utm_source=newsletter&utm_medium=email&utm_campaign=nov`),
@@ -410,7 +498,7 @@ describe('stitching', () => {
       ]);
       await send('visitor-shared', [identify(BASE_TIME + 35 * MINUTE, `${SITE}/`, { email: 'second@buyer.com' })]);
       const second = await trailOf(personIdByEmail('second@buyer.com')!);
-      expect(second.sessions.map((session) => [session.channel, session.events.length])).toEqual([['email', 3]]);
+      expect(second.sessions.map((session) => [session.channel, session.events.length])).toEqual([['direct', 1], ['email', 2]]);
       expect(urlsOf(await trailOf(personIdByEmail('first@buyer.com')!))).toEqual([`pageview ${SITE}/`, `identify ${SITE}/`]);
     });
 
