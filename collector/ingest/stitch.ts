@@ -170,6 +170,7 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
   const sessions = new SessionCursor(store, visitor.id, batch.siteDomains);
   const identities = new IdentityHistory(store, visitor, links);
   const personSpans = new Map<number, { first: number; last: number }>();
+  const recount = new Set<number>();
   let lastSeen = firstTs;
   for (const event of events) {
     // A re-sent event (or the same id twice in one batch) is stored once.
@@ -177,18 +178,15 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
     stored.add(event.id);
     // Identify before placing the event, so the identifying event already belongs to its person.
     const identity = identityOf(event);
-    const identified = identity ? identifyVisitor(store, batch.siteId, identities, identity, event.ts) : null;
+    const identified = identity ? identifyVisitor(store, batch.siteId, identities, identity, event.ts, (ts) => sessions.hasEventsAfter(ts)) : null;
     if (identified && identified.mergedFrom !== null) {
       sessions.personMerged(identified.mergedFrom, identified.personId);
       moveSpan(personSpans, identified.mergedFrom, identified.personId);
     }
-    // Only a late switch (a retry, the beacon of a page that unloaded) has events stored after it. One
-    // stitched in order has none: an event of its own millisecond, stitched before it, stays with the
-    // person before, as it would in one batch.
     let handedOverUntil: number[] = [];
-    if (identified && identified.switches.length > 0 && sessions.hasEventsAfter(event.ts)) {
-      const context = { store, siteId: batch.siteId, visitorId: visitor.id, identities, sessions };
-      handedOverUntil = identified.switches.flatMap((switched) => handOverLateSwitch(context, switched));
+    if (identified && identified.lateSwitches.length > 0) {
+      const context = { store, siteId: batch.siteId, visitorId: visitor.id, identities, sessions, recount };
+      handedOverUntil = identified.lateSwitches.flatMap((switched) => handOverLateSwitch(context, switched));
     }
     const personId = identities.personAt(event.ts);
     const sessionId = sessions.place(event, personId);
@@ -201,7 +199,8 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
     lastSeen = Math.max(lastSeen, event.ts);
   }
   sessions.save();
-  for (const [personId, span] of personSpans) store.touchPerson(personId, span.first, span.last);
+  for (const id of recount) store.recountPersonTimes(id);
+  for (const [personId, span] of personSpans) if (!recount.has(personId)) store.touchPerson(personId, span.first, span.last);
   store.updateVisitor(visitor, batch, lastSeen, clockOffset);
 }
 
@@ -323,7 +322,7 @@ class IdentityHistory {
  * that person; a browser tied to a *different* email at that time moves on to the new person, and
  * the first keeps what came before — two identified people are never merged. A late identification
  * (older than the browser's latest link) does not take the browser back from who it is now. Returns
- * the switches between identified people it made, in time order (late ones still to hand over).
+ * the late switches between identified people it made, in time order, whose time is still to hand over.
  */
 function identifyVisitor(
   store: StitchStore,
@@ -331,12 +330,13 @@ function identifyVisitor(
   identities: IdentityHistory,
   identity: Identity,
   at: number,
-): { personId: number; mergedFrom: number | null; switches: Switch[] } {
+  hasEventsAfter: (ts: number) => boolean,
+): { personId: number; mergedFrom: number | null; lateSwitches: Switch[] } {
   const current = store.findPerson(identities.personAt(at));
   const email = identity.email;
   let personId = current.id;
   let mergedFrom: number | null = null;
-  const switches: Switch[] = [];
+  const lateSwitches: Switch[] = [];
   if (email && current.email !== email) {
     const existing = store.findPersonByEmail(siteId, email);
     // The anonymous person becomes the identified one, or joins them: the browser's links go with
@@ -352,19 +352,24 @@ function identifyVisitor(
       }
     } else {
       personId = existing?.id ?? store.createPerson(siteId, email, at);
-      const identifiedLater = identities.firstIdentifiedAfter(at, current.email);
+      // Only a late switch (a retry, the beacon of a page that unloaded) has events stored after it.
+      // One stitched in order has none: an event of its own millisecond, stitched before it, stays
+      // with the person before, as it would in one batch.
+      const late = hasEventsAfter(at);
+      const identifiedLater = late ? identities.firstIdentifiedAfter(at, current.email) : null;
       if (identifiedLater === null) {
-        switches.push({ personId, email, at, until: identities.link(personId, at) });
+        const until = identities.link(personId, at);
+        if (late) lateSwitches.push({ personId, email, at, until });
       } else {
         // Late, and the first identification in time: the browser was still anonymous at `at`, so, as
         // in order, its past is this person's, until it identified as the other.
         const until = identities.giveFirstLink(personId, identifiedLater);
-        switches.push({ personId, email, at: FIRST_LINK_AT, until: identifiedLater }, { personId: current.id, email: current.email, at: identifiedLater, until });
+        lateSwitches.push({ personId, email, at: FIRST_LINK_AT, until: identifiedLater }, { personId: current.id, email: current.email, at: identifiedLater, until });
       }
     }
   }
   store.updateTraits(personId, identity.traits);
-  return { personId, mergedFrom, switches };
+  return { personId, mergedFrom, lateSwitches };
 }
 
 /** The browser was linked to another identified person, `personId` (`email`), at `at`, until its next link (`until`; null: none). */
@@ -384,10 +389,10 @@ interface Switch {
  * over ends (the next links').
  */
 function handOverLateSwitch(
-  context: { store: StitchStore; siteId: number; visitorId: number; identities: IdentityHistory; sessions: SessionCursor },
+  context: { store: StitchStore; siteId: number; visitorId: number; identities: IdentityHistory; sessions: SessionCursor; recount: Set<number> },
   { personId, email, at, until }: Switch,
 ): number[] {
-  const { store, siteId, visitorId, identities, sessions } = context;
+  const { store, siteId, visitorId, identities, sessions, recount } = context;
   const switchBack = store
     .findIdentificationsBetween(visitorId, at, until)
     .map((stored) => ({ at: stored.ts, email: normalizeEmail(stored.email) }))
@@ -398,7 +403,7 @@ function handOverLateSwitch(
   // under them, as it did when their identification was stitched — unless that was no switch then.
   const nextPersonId = end === null ? personId : identities.personAt(end);
   if (nextPersonId !== personId) previousPeople.push(...sessions.continueAs(nextPersonId, end!));
-  if (previousPeople.length > 0) for (const id of new Set([...previousPeople, personId, nextPersonId])) store.recountPersonTimes(id);
+  if (previousPeople.length > 0) for (const id of [...previousPeople, personId, nextPersonId]) recount.add(id);
   const ends = end === null ? [] : [end];
   if (!switchBack) return ends;
   const backTo = store.findPersonByEmail(siteId, switchBack.email)?.id ?? store.createPerson(siteId, switchBack.email, switchBack.at);
@@ -571,6 +576,8 @@ class SessionCursor {
     let visit = session;
     let next = this.after;
     while (next && next.personId !== visit.personId && coversTime(visit, next.startedAt)) {
+      // What follows reads sessions from the store: it must see this batch's changes.
+      this.save();
       const first = this.store.findFirstEvent(this.visitorId, next.id);
       if (!first || (first.type === 'pageview' && isNewCampaign(visit, campaignKey(first.url)))) return;
       const following = this.store.findSessionAfter(this.visitorId, next.startedAt);
@@ -584,7 +591,8 @@ class SessionCursor {
       // opens a visit from there. Or, with the new campaign, it now continues into its next session.
       const campaignReturn = this.findCampaignReturn(next, next.startedAt, next.campaignKey);
       const returned = campaignReturn && this.openReturnedVisit(next, campaignReturn);
-      [visit, next] = [next, returned ?? this.joinFollowing(next, following)];
+      // The returned visit is the one under way now: the sessions that continue it take its landing.
+      [visit, next] = returned ? [returned, this.joinFollowing(returned, following)] : [next, this.joinFollowing(next, following)];
     }
   }
 

@@ -24,11 +24,15 @@ function seededRandom(seed: number): () => number {
 }
 
 /**
- * The kinds of event a visit is drawn from: plain pages, a search result (a source, no campaign),
- * three campaigns' landings, engagement, identifications as three people (by `identify` or a form)
- * and a placeholder email that identifies no one.
+ * The kinds of event a visit is drawn from: plain pages, sources without a campaign (a search, a
+ * marketplace's link), four campaigns' landings and a page that kept an ad's query, engagement and
+ * chat, identifications as three people (by `identify` or a form, one typed in capitals) and a
+ * placeholder email that identifies no one.
  */
-const KINDS = ['page', 'page', 'page', 'search', 'newsletter', 'ad', 'other ad', 'engagement', 'first email', 'second email', 'third by form', 'placeholder'] as const;
+const KINDS = [
+  'page', 'page', 'page', 'search', 'marketplace', 'newsletter', 'ad', 'other ad', 'marketplace campaign', 'ad page kept query',
+  'engagement', 'chat', 'first email', 'first email in capitals', 'second email', 'third by form', 'placeholder',
+] as const;
 
 function eventOf(kind: (typeof KINDS)[number], ts: number, emailDomain: string): WireEvent {
   switch (kind) {
@@ -36,6 +40,12 @@ function eventOf(kind: (typeof KINDS)[number], ts: number, emailDomain: string):
       return pageview(ts, `${SITE}/valves`, { referrer: `${SITE}/` });
     case 'search':
       return pageview(ts, `${SITE}/pumps`, { referrer: 'https://www.google.com/' });
+    case 'marketplace':
+      return pageview(ts, `${SITE}/pumps`, { referrer: 'https://www.alibaba.com/product/123' });
+    case 'marketplace campaign':
+      return pageview(ts, `${SITE}/?utm_source=alibaba.com&utm_medium=referral`, { referrer: 'https://message.alibaba.com/' });
+    case 'ad page kept query':
+      return pageview(ts, `${SITE}/valves?gclid=AAA`, { referrer: `${SITE}/` });
     case 'newsletter':
       return pageview(ts, `${SITE}/?utm_source=newsletter&utm_medium=email&utm_campaign=nov`, { referrer: 'https://mail.google.com/' });
     case 'ad':
@@ -44,6 +54,10 @@ function eventOf(kind: (typeof KINDS)[number], ts: number, emailDomain: string):
       return pageview(ts, `${SITE}/?gclid=BBB`, { referrer: 'https://www.google.com/' });
     case 'engagement':
       return event('engagement', ts, `${SITE}/valves`, { seconds: 30 });
+    case 'chat':
+      return event('chat_open', ts, `${SITE}/contact`, { provider: 'whatsapp' });
+    case 'first email in capitals':
+      return identify(ts, `${SITE}/contact`, { email: ` FIRST@${emailDomain.toUpperCase()} ` });
     case 'first email':
       return identify(ts, `${SITE}/contact`, { email: `first@${emailDomain}` });
     case 'second email':
@@ -78,7 +92,12 @@ function drawMinutes(random: () => number): number[] {
 
 function drawScenario(random: () => number): Scenario {
   const events = drawMinutes(random).map((minute) => ({ kind: KINDS[Math.floor(random() * KINDS.length)]!, minute }));
-  const order = events.map((_, index) => index).sort(() => random() - 0.5);
+  // Fisher–Yates, so the order depends on the seed alone.
+  const order = events.map((_, index) => index);
+  for (let index = order.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    [order[index], order[other]] = [order[other]!, order[index]!];
+  }
   const batches: number[][] = [];
   for (let start = 0; start < order.length; ) {
     const size = 1 + Math.floor(random() * Math.max(3, order.length / 4));
@@ -102,10 +121,14 @@ describe('late events are stored as in-order arrival stores them', () => {
   /** Both browsers keep their first batch's clock: later batches spent longer in transit (clock.ts). */
   const send = (visitor: string, events: WireEvent[], first: boolean) => postAcceptedBatch(collector.app, batch(siteKey, visitor, events, { transit: first ? 0 : 500 }));
 
-  /** A browser's visits in order: each as its person (the email's name, the domain differs per browser), channel and events' minutes. */
+  /**
+   * A browser's visits in order: each as its person (the email's name, the domain differs per
+   * browser), channel, landing page and referrer, and its events' minutes.
+   */
   const visitsOf = (clientId: string) =>
     collector.database
-      .prepare(`SELECT coalesce(substr(people.email, 1, instr(people.email, '@') - 1), 'anonymous') || ' ' || sessions.channel || ': ' ||
+      .prepare(`SELECT coalesce(substr(people.email, 1, instr(people.email, '@') - 1), 'anonymous') || ' ' || sessions.channel || ' ' ||
+          sessions.landing_page || ' from ' || coalesce(sessions.referrer, 'nowhere') || ': ' ||
           (SELECT group_concat(printf('%g', minute), ' ') FROM (SELECT round((events.ts - @base) / 60000.0, 2) AS minute FROM events WHERE events.session_id = sessions.id ORDER BY events.ts, events.id))
         FROM sessions JOIN visitors ON visitors.id = sessions.visitor_id JOIN people ON people.id = sessions.person_id
         WHERE visitors.client_id = @clientId ORDER BY sessions.started_at, sessions.id`)
@@ -123,5 +146,13 @@ describe('late events are stored as in-order arrival stores them', () => {
     for (const [number, item] of inOrderEvents.entries()) await send(`in-order-visitor-${index}`, [item], number === 0);
     const description = `${events.map(({ kind, minute }) => `${kind}@${minute.toFixed(2)}`).join(', ')}; batches ${JSON.stringify(batches)}`;
     expect(visitsOf(`late-visitor-${index}`), description).toEqual(visitsOf(`in-order-visitor-${index}`));
+    // Each of the late browser's people: first and last seen, and the visit count, are its visits'.
+    const people = collector.database
+      .prepare(`SELECT people.first_seen = min(sessions.started_at) AND people.last_seen = max(sessions.ended_at) AND people.session_count = count(*) AS consistent
+        FROM people JOIN sessions ON sessions.person_id = people.id JOIN visitors ON visitors.id = sessions.visitor_id
+        WHERE visitors.client_id = ? GROUP BY people.id`)
+      .pluck()
+      .all(`late-visitor-${index}`);
+    expect(people.every((consistent) => consistent === 1), description).toBe(true);
   });
 });
