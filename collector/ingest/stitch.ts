@@ -199,6 +199,8 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
     lastSeen = Math.max(lastSeen, event.ts);
   }
   sessions.save();
+  // People whose sessions a late switch moved: their times are their sessions' now, which the
+  // batch's spans (kept by the person each event had when placed) must not widen again.
   for (const id of recount) store.recountPersonTimes(id);
   for (const [personId, span] of personSpans) if (!recount.has(personId)) store.touchPerson(personId, span.first, span.last);
   store.updateVisitor(visitor, batch, lastSeen, clockOffset);
