@@ -104,7 +104,7 @@ export interface StitchStore {
   /** Records that the browser belongs to the person from `at` on. */
   linkVisitor(visitorId: number, personId: number, at: number): void;
   /** The browser's link at `at` is `toPersonId`'s instead of `fromPersonId`'s. */
-  relinkVisitor(visitorId: number, at: number, fromPersonId: number, toPersonId: number): void;
+  relinkVisitor(visitorId: number, fromPersonId: number, toPersonId: number, at: number): void;
   /** The browser's links, oldest first. */
   linksOf(visitorId: number): IdentityLink[];
   /** The person the browser belongs to now (its latest link's). */
@@ -145,8 +145,8 @@ export interface StitchStore {
   saveSessionLanding(session: SessionRecord): void;
   /** A session's first event stored: its type and URL (null: none yet). */
   findFirstEvent(visitorId: number, sessionId: number): { type: ValidEvent['type']; url: string } | null;
-  /** A session's page views from `at` on, oldest first, with the URL and referrer they came with. */
-  findPageviewsFrom(visitorId: number, sessionId: number, at: number): StoredPageview[];
+  /** A session's page views from `at` on, oldest first, with the URL and referrer they came with (read as the caller goes). */
+  findPageviewsFrom(visitorId: number, sessionId: number, at: number): Iterable<StoredPageview>;
   insertEvent(siteId: number, visitorId: number, sessionId: number, event: ValidEvent): void;
 }
 
@@ -307,7 +307,7 @@ class IdentityHistory {
    */
   giveFirstLink(personId: number, from: number): number | null {
     const first = this.links[0]!;
-    this.store.relinkVisitor(this.visitor.id, first.linkedAt, first.personId, personId);
+    this.store.relinkVisitor(this.visitor.id, first.personId, personId, first.linkedAt);
     this.links[0] = { personId, linkedAt: first.linkedAt };
     return this.link(first.personId, from);
   }
@@ -412,7 +412,7 @@ function handOverLateSwitch(
   return [...ends, ...handOverLateSwitch(context, { personId: backTo, email: switchBack.email, at: switchBack.at, until: identities.link(backTo, switchBack.at) })];
 }
 
-/** A stored page view at `at` that brought its visit's campaign back after a late page view of another campaign. */
+/** A stored page view at `at` with a campaign other than the visit it is stored in now has: it opens a visit of its own. */
 interface CampaignReturn {
   at: number;
   landing: Landing;
@@ -592,9 +592,9 @@ class SessionCursor {
       // A later page view of the campaign it had now brings a campaign of its own: as in order, it
       // opens a visit from there. Or, with the new campaign, it now continues into its next session.
       const campaignReturn = this.findCampaignReturn(next, next.startedAt, next.campaignKey);
-      const returned = campaignReturn && this.openReturnedVisit(next, campaignReturn);
-      // The returned visit is the one under way now: the sessions that continue it take its landing.
-      [visit, next] = returned ? [returned, this.joinFollowing(returned, following)] : [next, this.joinFollowing(next, following)];
+      // The returned visit, if any, is then the one under way: the sessions that continue it take its landing.
+      const continuing = (campaignReturn && this.openReturnedVisit(next, campaignReturn)) ?? next;
+      [visit, next] = [continuing, this.joinFollowing(continuing, following)];
     }
   }
 

@@ -185,7 +185,7 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
       }
     },
     linkVisitor: (visitorId, personId, at) => void statements.linkVisitor.run(visitorId, personId, at),
-    relinkVisitor: (visitorId, at, from, to) => void statements.relinkVisitor.run({ visitorId, at, from, to }),
+    relinkVisitor: (visitorId, from, to, at) => void statements.relinkVisitor.run({ visitorId, from, to, at }),
     linksOf: (visitorId) => statements.linksOf.all(visitorId) as IdentityLink[],
     setVisitorPerson: (visitorId, personId) => void statements.setVisitorPerson.run(personId, visitorId),
     updateTraits(personId, traits: Traits) {
@@ -220,7 +220,7 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     },
     saveSessionLanding: (session) => void statements.saveSessionLanding.run({ sessionId: session.id, ...landingColumns(session) }),
     findFirstEvent: (visitorId, sessionId) => (statements.findFirstEvent.get({ visitorId, sessionId }) as { type: ValidEvent['type']; url: string } | undefined) ?? null,
-    findPageviewsFrom: (visitorId, sessionId, at) => statements.findPageviewsFrom.all({ visitorId, sessionId, at }) as StoredPageview[],
+    findPageviewsFrom: (visitorId, sessionId, at) => statements.findPageviewsFrom.iterate({ visitorId, sessionId, at }) as IterableIterator<StoredPageview>,
     insertEvent(siteId, visitorId, sessionId, event) {
       const { id, type, ts, url, ...data } = event;
       const page = findUrl(siteId, url, 'title' in data ? data.title : undefined);
