@@ -110,6 +110,8 @@ export interface StitchStore {
   /** The person the browser belongs to now (its latest link's). */
   setVisitorPerson(visitorId: number, personId: number): void;
   updateTraits(personId: number, traits: Traits): void;
+  /** The values of the person's stored identifications (`identify`'s traits, a form's fields), oldest first. */
+  findIdentificationValuesOf(personId: number): Array<Record<string, string>>;
   /** Widens a person's first/last seen to include [firstSeen, lastSeen]. */
   touchPerson(personId: number, firstSeen: number, lastSeen: number): void;
   /** Sets a person's first/last seen to their sessions' (after sessions moved away from them). */
@@ -171,6 +173,8 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
   const identities = new IdentityHistory(store, visitor, links);
   const personSpans = new Map<number, { first: number; last: number }>();
   const recount = new Set<number>();
+  /** People a late identification gave traits: theirs are taken in time order once the batch is stored. */
+  const retrait = new Set<number>();
   let lastSeen = firstTs;
   for (const event of events) {
     // A re-sent event (or the same id twice in one batch) is stored once.
@@ -178,11 +182,14 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
     stored.add(event.id);
     // Identify before placing the event, so the identifying event already belongs to its person.
     const identity = identityOf(event);
-    const identified = identity ? identifyVisitor(store, batch.siteId, identities, identity, event.ts, (ts) => sessions.hasEventsAfter(ts)) : null;
+    let late: boolean | undefined;
+    const identified = identity ? identifyVisitor(store, batch.siteId, identities, identity, event.ts, () => (late ??= sessions.hasEventsAfter(event.ts))) : null;
     if (identified && identified.mergedFrom !== null) {
       sessions.personMerged(identified.mergedFrom, identified.personId);
       moveSpan(personSpans, identified.mergedFrom, identified.personId);
+      for (const people of [recount, retrait]) if (people.delete(identified.mergedFrom)) people.add(identified.personId);
     }
+    if (identified?.traitsLate) retrait.add(identified.personId);
     let handedOverUntil: number[] = [];
     if (identified && identified.lateSwitches.length > 0) {
       const context = { store, siteId: batch.siteId, visitorId: visitor.id, identities, sessions, recount };
@@ -203,6 +210,8 @@ export function stitchBatch(store: StitchStore, batch: IngestBatch): void {
   // batch's spans (kept by the person each event had when placed) must not widen again.
   for (const id of recount) store.recountPersonTimes(id);
   for (const [personId, span] of personSpans) if (!recount.has(personId)) store.touchPerson(personId, span.first, span.last);
+  // A late form's name or message may be older than the person's: the newest of each stays.
+  for (const id of retrait) store.updateTraits(id, Object.assign({}, ...store.findIdentificationValuesOf(id).map((values) => identityFrom(values)?.traits)));
   store.updateVisitor(visitor, batch, lastSeen, clockOffset);
 }
 
@@ -234,7 +243,11 @@ interface Identity {
 /** The email and traits an `identify` or a form fill carries; null for other events. */
 function identityOf(event: ValidEvent): Identity | null {
   const values = event.type === 'identify' ? event.traits : event.type === 'form_submit' ? event.fields : null;
-  if (!values) return null;
+  return values ? identityFrom(values) : null;
+}
+
+/** The email and traits in an identification's values (`identify`'s traits, a form's fields); null if neither. */
+function identityFrom(values: Readonly<Record<string, string | undefined>>): Identity | null {
   const traits: Traits = {};
   for (const key of ['name', 'phone', 'company', 'country', 'message'] as const) {
     const value = values[key]?.trim();
@@ -324,7 +337,8 @@ class IdentityHistory {
  * that person; a browser tied to a *different* email at that time moves on to the new person, and
  * the first keeps what came before — two identified people are never merged. A late identification
  * (older than the browser's latest link) does not take the browser back from who it is now. Returns
- * the late switches between identified people it made, in time order, whose time is still to hand over.
+ * the late switches between identified people it made, in time order, whose time is still to hand
+ * over, and whether its traits are late (the browser has events after it).
  */
 function identifyVisitor(
   store: StitchStore,
@@ -332,8 +346,8 @@ function identifyVisitor(
   identities: IdentityHistory,
   identity: Identity,
   at: number,
-  hasEventsAfter: (ts: number) => boolean,
-): { personId: number; mergedFrom: number | null; lateSwitches: Switch[] } {
+  isLate: () => boolean,
+): { personId: number; mergedFrom: number | null; lateSwitches: Switch[]; traitsLate: boolean } {
   const current = store.findPerson(identities.personAt(at));
   const email = identity.email;
   let personId = current.id;
@@ -357,7 +371,7 @@ function identifyVisitor(
       // Only a late switch (a retry, the beacon of a page that unloaded) has events stored after it.
       // One stitched in order has none: an event of its own millisecond, stitched before it, stays
       // with the person before, as it would in one batch.
-      const late = hasEventsAfter(at);
+      const late = isLate();
       const identifiedLater = late ? identities.firstIdentifiedAfter(at, current.email) : null;
       if (identifiedLater === null) {
         const until = identities.link(personId, at);
@@ -370,8 +384,11 @@ function identifyVisitor(
       }
     }
   }
-  store.updateTraits(personId, identity.traits);
-  return { personId, mergedFrom, lateSwitches };
+  // A late identification's traits may be older than the person's; they are sorted out once the
+  // batch is stored (`traitsLate`).
+  const traitsLate = Object.keys(identity.traits).length > 0 && isLate();
+  if (!traitsLate) store.updateTraits(personId, identity.traits);
+  return { personId, mergedFrom, lateSwitches, traitsLate };
 }
 
 /** The browser was linked to another identified person, `personId` (`email`), at `at`, until its next link (`until`; null: none). */

@@ -91,6 +91,9 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     hasEventsAfter: database.prepare('SELECT EXISTS (SELECT 1 FROM sessions WHERE visitor_id = ? AND ended_at > ?)').pluck(),
     findIdentificationsBetween: database.prepare(`SELECT ts, json_extract(data, CASE type WHEN 'identify' THEN '$.traits.email' ELSE '$.fields.email' END) AS email
       FROM events WHERE visitor_id = @visitorId AND type IN ('identify', 'form_submit') AND ts > @after AND (@until IS NULL OR ts < @until) ORDER BY ts`),
+    findIdentificationValuesOf: database.prepare(`SELECT json_extract(events.data, CASE events.type WHEN 'identify' THEN '$.traits' ELSE '$.fields' END)
+      FROM sessions JOIN events ON events.visitor_id = sessions.visitor_id AND events.session_id = sessions.id
+      WHERE sessions.person_id = ? AND events.type IN ('identify', 'form_submit') ORDER BY events.ts, events.id`).pluck(),
     recountPersonTimes: database.prepare(`UPDATE people SET first_seen = coalesce((SELECT min(started_at) FROM sessions WHERE person_id = @personId), first_seen),
       last_seen = coalesce((SELECT max(ended_at) FROM sessions WHERE person_id = @personId), last_seen) WHERE id = @personId`),
     moveSessionEvents: database.prepare('UPDATE events SET session_id = @into WHERE visitor_id = @visitorId AND session_id = @from'),
@@ -195,6 +198,8 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     hasEventsAfter: (visitorId, at) => statements.hasEventsAfter.get(visitorId, at) === 1,
     findIdentificationsBetween: (visitorId, after, until) =>
       statements.findIdentificationsBetween.all({ visitorId, after, until }) as Array<{ ts: number; email: string | null }>,
+    findIdentificationValuesOf: (personId) =>
+      (statements.findIdentificationValuesOf.all(personId) as Array<string | null>).flatMap((values) => (values ? [JSON.parse(values) as Record<string, string>] : [])),
     recountPersonTimes: (personId) => void statements.recountPersonTimes.run({ personId }),
     findStoredEventIds: (visitorId, clientEventIds) => new Set(statements.storedEventIds.all(visitorId, JSON.stringify(clientEventIds)) as string[]),
     findSessionBefore: (visitorId, at) => toSession(statements.findSessionBefore.get(visitorId, at) as SessionRow | undefined),

@@ -527,6 +527,17 @@ describe('stitching', () => {
       expect((await trailOf(personIdByEmail('two@buyer.com')!)).devices).toHaveLength(2);
     });
 
+    it('keeps the newest form’s name and message when an older form arrives late, and takes what only the older one gave', async () => {
+      await send('visitor-a', [
+        pageview(BASE_TIME, `${SITE}/contact`),
+        formSubmit(BASE_TIME + 10 * MINUTE, `${SITE}/contact`, { email: 'ana@buyer-gmbh.de', name: 'Ana Buyer', message: 'Please quote 500 ball valves DN50' }),
+      ]);
+      // Retried late: the first inquiry, sent five minutes before.
+      await send('visitor-a', [formSubmit(BASE_TIME + 5 * MINUTE, `${SITE}/contact`, { email: 'ana@buyer-gmbh.de', name: 'Ana', message: 'Do you make DN50?', company: 'Buyer GmbH' })]);
+      const person = collector.database.prepare('SELECT name, message, company FROM people WHERE email = ?').get('ana@buyer-gmbh.de');
+      expect(person).toEqual({ name: 'Ana Buyer', message: 'Please quote 500 ball valves DN50', company: 'Buyer GmbH' });
+    });
+
     it('records a chat opening with its provider and target in the trail', async () => {
       await send('visitor-a', [event('chat_open', BASE_TIME, `${SITE}/contact`, { provider: 'whatsapp', target: '8613800000000' })]);
       const trail = await trailOf(personIdOfVisitor('visitor-a'));
