@@ -35,6 +35,9 @@ function deviceSignature(device: IngestBatch['device']): string {
   return JSON.stringify([browser, os, kind, ip, ipCountry, asn, organisation, language, timeZone, screen]);
 }
 
+/** An identification event's values as JSON: `identify`'s traits, a form's fields (in `events.data`). */
+const IDENTIFICATION_VALUES = "json_extract(events.data, CASE events.type WHEN 'identify' THEN '$.traits' ELSE '$.fields' END)";
+
 /** Remembered URL ids: enough for every page of a large site; a crawl of unique URLs just resets it. */
 const URL_CACHE_ENTRIES = 20_000;
 
@@ -89,9 +92,9 @@ export function createIngestRepository(database: SqliteDatabase): IngestReposito
     handOverSessions: database.prepare(`UPDATE sessions SET person_id = @personId
       WHERE visitor_id = @visitorId AND started_at >= @at AND (@until IS NULL OR started_at < @until) AND person_id != @personId`),
     hasEventsAfter: database.prepare('SELECT EXISTS (SELECT 1 FROM sessions WHERE visitor_id = ? AND ended_at > ?)').pluck(),
-    findIdentificationsBetween: database.prepare(`SELECT ts, json_extract(data, CASE type WHEN 'identify' THEN '$.traits.email' ELSE '$.fields.email' END) AS email
+    findIdentificationsBetween: database.prepare(`SELECT ts, json_extract(${IDENTIFICATION_VALUES}, '$.email') AS email
       FROM events WHERE visitor_id = @visitorId AND type IN ('identify', 'form_submit') AND ts > @after AND (@until IS NULL OR ts < @until) ORDER BY ts`),
-    findIdentificationValuesOf: database.prepare(`SELECT json_extract(events.data, CASE events.type WHEN 'identify' THEN '$.traits' ELSE '$.fields' END)
+    findIdentificationValuesOf: database.prepare(`SELECT ${IDENTIFICATION_VALUES}
       FROM sessions JOIN events ON events.visitor_id = sessions.visitor_id AND events.session_id = sessions.id
       WHERE sessions.person_id = ? AND events.type IN ('identify', 'form_submit') ORDER BY events.ts, events.id`).pluck(),
     recountPersonTimes: database.prepare(`UPDATE people SET first_seen = coalesce((SELECT min(started_at) FROM sessions WHERE person_id = @personId), first_seen),
