@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../collector/ingest/schema.js';
 import { BASE_TIME, MINUTE, batch, event, formSubmit, identify, pageview } from '../helpers/batches.js';
 import { createTestCollector, postAcceptedBatch, type TestCollector } from '../helpers/collector.js';
+import { storedVisits } from '../helpers/stored-events.js';
 
 const SITE = 'https://acme-valves.com';
 const SCENARIOS = Number(process.env.SCENARIOS ?? 300);
@@ -126,14 +127,9 @@ describe('late events are stored as in-order arrival stores them', () => {
    * browser), channel, landing page and referrer, and its events' minutes.
    */
   const visitsOf = (clientId: string) =>
-    collector.database
-      .prepare(`SELECT coalesce(substr(people.email, 1, instr(people.email, '@') - 1), 'anonymous') || ' ' || sessions.channel || ' ' ||
-          sessions.landing_page || ' from ' || coalesce(sessions.referrer, 'nowhere') || ': ' ||
-          (SELECT group_concat(printf('%g', minute), ' ') FROM (SELECT round((events.ts - @base) / 60000.0, 2) AS minute FROM events WHERE events.session_id = sessions.id ORDER BY events.ts, events.id))
-        FROM sessions JOIN visitors ON visitors.id = sessions.visitor_id JOIN people ON people.id = sessions.person_id
-        WHERE visitors.client_id = @clientId ORDER BY sessions.started_at, sessions.id`)
-      .pluck()
-      .all({ clientId, base: BASE_TIME }) as string[];
+    storedVisits(collector, clientId).map(
+      (visit) => `${visit.email?.split('@')[0] ?? 'anonymous'} ${visit.channel} ${visit.landingPage} from ${visit.referrer ?? 'nowhere'}: ${visit.minutes.join(' ')}`,
+    );
 
   const random = seededRandom(Number(process.env.SEED ?? 20261125));
   const scenarios = Array.from({ length: SCENARIOS }, (_, index) => ({ index, ...drawScenario(random) }));

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../collector/ingest/schema.js';
 import { BASE_TIME, MINUTE, batch, event, formSubmit, identify, pageview } from '../helpers/batches.js';
 import { createTestCollector, type TestCollector, postAcceptedBatch } from '../helpers/collector.js';
+import { storedVisits } from '../helpers/stored-events.js';
 
 const SITE = 'https://acme-valves.com';
 const HOUR = 60 * MINUTE;
@@ -32,13 +33,7 @@ describe('stitching', () => {
   const trailOf = async (personId: number) => (await collector.repositories.people.findTrail(personId))!;
   /** A browser's visits in order, each as its person's email, its channel and its events' minutes after BASE_TIME. */
   const visitsOf = (clientId: string) =>
-    collector.database
-      .prepare(`SELECT coalesce(people.email, 'anonymous') || ' ' || sessions.channel || ': ' ||
-          (SELECT group_concat(printf('%g', minute), ' ') FROM (SELECT round((events.ts - @base) / 60000.0, 2) AS minute FROM events WHERE events.session_id = sessions.id ORDER BY events.ts, events.id))
-        FROM sessions JOIN visitors ON visitors.id = sessions.visitor_id JOIN people ON people.id = sessions.person_id
-        WHERE visitors.client_id = @clientId ORDER BY sessions.started_at, sessions.id`)
-      .pluck()
-      .all({ clientId, base: BASE_TIME }) as string[];
+    storedVisits(collector, clientId).map((visit) => `${visit.email ?? 'anonymous'} ${visit.channel}: ${visit.minutes.join(' ')}`);
   const urlsOf = (trail: Awaited<ReturnType<typeof trailOf>>) => trail.sessions.flatMap((session) => session.events.map((item) => `${item.type} ${item.url}`));
 
   describe('sessions', () => {
